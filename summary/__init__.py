@@ -1,0 +1,34 @@
+"""summary: write TensorBoard event files the way `tf.summary` does, without TensorFlow."""
+
+from summary import experimental
+from summary.ops import scalar, write
+from summary.writer import (
+    NoopWriter,
+    SummaryWriter,
+    WriterClosedError,
+    WriterError,
+    create_file_writer,
+    create_noop_writer,
+    flush,
+    name_scope,
+    record_if,
+    should_record_summaries,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "NoopWriter",
+    "SummaryWriter",
+    "WriterClosedError",
+    "WriterError",
+    "create_file_writer",
+    "create_noop_writer",
+    "experimental",
+    "flush",
+    "name_scope",
+    "record_if",
+    "scalar",
+    "should_record_summaries",
+    "write",
+]

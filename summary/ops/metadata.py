@@ -1,0 +1,42 @@
+"""SummaryMetadata bytes: which TensorBoard plugin shows a tag, and how it is described."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from summary.writer.encoding import length_delimited
+
+
+@functools.lru_cache(maxsize=1024)
+def plugin_metadata(
+    plugin_name: str,
+    content: bytes = b"",
+    description: str | None = None,
+    display_name: str | None = None,
+) -> bytes:
+    """Serialized SummaryMetadata{plugin_data{plugin_name, content}, display_name, description}."""
+    plugin_data = length_delimited(b"\x0a", plugin_name.encode("utf-8"))
+    if content:
+        plugin_data += length_delimited(b"\x12", content)
+    out = length_delimited(b"\x0a", plugin_data)
+    if display_name:
+        out += length_delimited(b"\x12", display_name.encode("utf-8"))
+    if description:
+        out += length_delimited(b"\x1a", description.encode("utf-8"))
+    return out
+
+
+def metadata_bytes(op: str, tag: str, metadata: Any) -> bytes | None:
+    """Caller-given metadata (a SummaryMetadata message of any package, or bytes) as bytes."""
+    if metadata is None:
+        return None
+    if isinstance(metadata, (bytes, bytearray, memoryview)):
+        return bytes(metadata)
+    serialize = getattr(metadata, "SerializeToString", None)
+    if serialize is None:
+        raise TypeError(
+            f"summary.{op}({tag!r}): metadata must be a SummaryMetadata message or bytes, "
+            f"got {type(metadata).__name__}"
+        )
+    return serialize()

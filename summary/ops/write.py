@@ -1,0 +1,36 @@
+"""The generic op: any tensor under a tag, with caller-given SummaryMetadata."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from summary.ops._convert import to_array
+from summary.ops.metadata import metadata_bytes
+from summary.ops.tensor_encoding import tensor_bytes
+from summary.writer import context
+
+
+def write(
+    tag: str, tensor: Any, step: Any = None, metadata: Any = None, name: str | None = None
+) -> bool:
+    """Write `tensor` (or the result of calling it, only when recording) under `tag` verbatim.
+
+    `metadata` is a SummaryMetadata message or its serialized bytes; it is written with the
+    first value of the tag in each file. Returns False when nothing is recorded.
+    """
+    writer = context.recording_writer()
+    if writer is None:
+        return False
+    tag = context.check_name("write", tag)
+    md = metadata_bytes("write", tag, metadata)
+    if callable(tensor):
+        tensor = tensor()
+    array = np.array(to_array("write", tag, tensor), copy=True)
+    if array.dtype.kind not in "iufbOSU":
+        raise TypeError(f"summary.write({tag!r}): cannot write an array of dtype {array.dtype}")
+    step = context.resolve_step("write", tag, step)
+    writer.enqueue_tensor(tag, step, lambda: tensor_bytes(array), md, time.time(), array.nbytes)
+    return True

@@ -1,0 +1,68 @@
+"""Reading TFRecord frames back: complete records in order, a clean stop at a partial tail, and
+the file and byte offset of the first corrupt record."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from summary.writer.records import FOOTER_SIZE, HEADER_SIZE, footer_ok, parse_header
+
+
+class CorruptRecordError(ValueError):
+    """A record whose length or payload checksum is wrong, or whose payload does not parse."""
+
+    def __init__(self, path: str, offset: int, problem: str) -> None:
+        super().__init__(f"{path}: corrupt record at byte offset {offset}: {problem}")
+        self.path = path
+        self.offset = offset
+        self.problem = problem
+
+
+def iter_records(path: str, stream: BinaryIO | None = None) -> Iterator[tuple[int, bytes]]:
+    """Yield (offset, payload) for each complete, checksum-valid record of `path`.
+
+    Stops quietly at a partial last record (a file still being written); raises
+    CorruptRecordError at the first record whose checksums do not match.
+    """
+    own = stream is None
+    handle = open(path, "rb") if stream is None else stream
+    try:
+        yield from _records(path, handle)
+    finally:
+        if own:
+            handle.close()
+
+
+def _records(path: str, handle: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    offset = 0
+    size = _size(handle)
+    read = handle.read
+    while True:
+        header = read(HEADER_SIZE)
+        if len(header) < HEADER_SIZE:
+            return
+        length, header_ok = parse_header(header)
+        if not header_ok:
+            raise CorruptRecordError(path, offset, "length checksum mismatch")
+        end = offset + HEADER_SIZE + length + FOOTER_SIZE
+        if size is not None and end > size:
+            size = _size(handle)
+            if size is not None and end > size:
+                return
+        payload = read(length)
+        footer = read(FOOTER_SIZE)
+        if len(payload) < length or len(footer) < FOOTER_SIZE:
+            return
+        if not footer_ok(payload, footer):
+            raise CorruptRecordError(path, offset, "payload checksum mismatch")
+        yield offset, payload
+        offset = end
+
+
+def _size(handle: BinaryIO) -> int | None:
+    try:
+        return os.fstat(handle.fileno()).st_size
+    except (AttributeError, OSError, ValueError):
+        return None

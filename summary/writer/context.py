@@ -1,0 +1,197 @@
+"""Who records where: the default writer, the default step, record_if and name scopes.
+
+`as_default()`, `record_if()` and `name_scope()` are context managers scoped to the calling thread
+(as in TF). `set_as_default()` and `set_step()` outside any such context set process-wide defaults,
+so worker threads see the writer and step the main thread configured.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import operator
+import re
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+_INVALID_SCOPE_CHARACTERS = re.compile(r"[^-_/.A-Za-z0-9]")
+_INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
+
+
+class _ThreadState(threading.local):
+    def __init__(self) -> None:
+        self.writers: list[Any] = []
+        self.steps: list[list[Any]] = []
+        self.conditions: list[bool | Callable[[], bool]] = []
+        self.scopes: list[str] = []
+
+
+class _ProcessState:
+    writer: Any = None
+    step: Any = None
+
+
+_local = _ThreadState()
+_process = _ProcessState()
+
+
+def default_writer() -> Any:
+    """The writer ops write to: this thread's innermost `as_default()`, else the process default."""
+    writers = _local.writers
+    return writers[-1] if writers else _process.writer
+
+
+def _recording() -> bool:
+    for condition in _local.conditions:
+        if not (condition() if callable(condition) else condition):
+            return False
+    return True
+
+
+def recording_writer() -> Any:
+    """The default writer if summaries should be recorded now, else None."""
+    writer = _local.writers[-1] if _local.writers else _process.writer
+    if writer is None or not writer.records:
+        return None
+    if _local.conditions and not _recording():
+        return None
+    return writer
+
+
+def should_record_summaries() -> bool:
+    """True when a default writer is set and every enclosing `record_if` condition holds."""
+    return recording_writer() is not None
+
+
+@contextlib.contextmanager
+def record_if(condition: bool | Callable[[], bool]) -> Iterator[None]:
+    """Record summaries inside this context only when `condition` (or `condition()`) is true."""
+    _local.conditions.append(condition)
+    try:
+        yield
+    finally:
+        _local.conditions.pop()
+
+
+@contextlib.contextmanager
+def writer_as_default(writer: Any, step: Any = None) -> Iterator[Any]:
+    """Make `writer` this thread's default (and `step` its default step) inside the context."""
+    _local.writers.append(writer)
+    if step is not None:
+        _local.steps.append([step])
+    try:
+        yield writer
+    finally:
+        if step is not None:
+            _local.steps.pop()
+        _local.writers.pop()
+
+
+def set_process_default(writer: Any, step: Any = None) -> None:
+    """Make `writer` the default for every thread without an `as_default()` context."""
+    _process.writer = writer
+    if step is not None:
+        set_step(step)
+
+
+def clear_process_default(writer: Any) -> None:
+    """Forget `writer` as the process default (used when it closes)."""
+    if _process.writer is writer:
+        _process.writer = None
+
+
+def set_step(step: Any) -> None:
+    """Set the default step: of the innermost `as_default(step=...)` if any, else process-wide."""
+    if _local.steps:
+        _local.steps[-1][0] = step
+    else:
+        _process.step = step
+
+
+def get_step() -> Any:
+    """The default step, or None when none is set."""
+    return _local.steps[-1][0] if _local.steps else _process.step
+
+
+def as_int64_step(op: str, tag: str, step: Any) -> int:
+    """`step` as a Python int in int64 range, or a ValueError/TypeError naming the op and tag."""
+    if type(step) is int and _INT64_MIN <= step <= _INT64_MAX:
+        return step
+    if callable(step):
+        step = step()
+    try:
+        value = operator.index(step)
+    except TypeError:
+        value = _integral_float(op, tag, step)
+    if not _INT64_MIN <= value <= _INT64_MAX:
+        raise ValueError(f"summary.{op}({tag!r}): step {value} is outside the int64 range")
+    return value
+
+
+def _integral_float(op: str, tag: str, step: Any) -> int:
+    try:
+        if isinstance(step, (str, bytes)):
+            raise TypeError
+        as_float = float(step)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"summary.{op}({tag!r}): step must be an integer, got {type(step).__name__} {step!r}"
+        ) from None
+    if not as_float.is_integer():
+        raise ValueError(f"summary.{op}({tag!r}): step must be a whole number, got {step!r}")
+    return int(as_float)
+
+
+def resolve_step(op: str, tag: str, step: Any) -> int:
+    """The explicit step, else the default step; a ValueError naming op and tag if neither."""
+    if step is None:
+        step = _local.steps[-1][0] if _local.steps else _process.step
+        if step is None:
+            raise ValueError(
+                f"summary.{op}({tag!r}): step is None and no default step is set; pass step= "
+                "or call summary.experimental.set_step()"
+            )
+    return as_int64_step(op, tag, step)
+
+
+def scoped_tag(name: str) -> str:
+    """`name` prefixed by the enclosing name scopes, as TF's summary_scope builds the tag."""
+    scopes = _local.scopes
+    return "/".join(scopes) + "/" + name if scopes else name
+
+
+def check_name(op: str, name: Any) -> str:
+    """The summary name as a non-empty str, or a TypeError/ValueError naming the op."""
+    if isinstance(name, bytes):
+        name = name.decode("utf-8")
+    if not isinstance(name, str):
+        raise TypeError(f"summary.{op}({name!r}): name must be a str, got {type(name).__name__}")
+    if not name:
+        raise ValueError(f"summary.{op}(''): name (the tag) must not be empty")
+    return name
+
+
+@contextlib.contextmanager
+def name_scope(name: str) -> Iterator[str]:
+    """Prefix the tags of ops called inside with `name/`; yields the full scope ("a/b/")."""
+    if not isinstance(name, str):
+        raise TypeError(f"summary.name_scope: name must be a str, got {type(name).__name__}")
+    parts = [part for part in name.split("/") if part]
+    _local.scopes.extend(parts)
+    try:
+        yield "/".join(_local.scopes) + "/" if _local.scopes else ""
+    finally:
+        if parts:
+            del _local.scopes[-len(parts) :]
+
+
+@contextlib.contextmanager
+def summary_scope(
+    name: str | None, default_name: str = "summary", values: Any = None
+) -> Iterator[tuple[str, str]]:
+    """Yields (tag, scope): the tag keeps `name` as given, the scope drops invalid characters."""
+    name = name or default_name
+    tag = scoped_tag(name)
+    scope_name = _INVALID_SCOPE_CHARACTERS.sub("", name) or default_name
+    with name_scope(scope_name) as scope:
+        yield tag, scope

@@ -1,0 +1,182 @@
+"""The public writer objects: SummaryWriter (an event file in a logdir) and NoopWriter."""
+
+from __future__ import annotations
+
+import os
+import weakref
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+from summary.writer import context, registry
+from summary.writer.background import DEFAULT_FLUSH_MILLIS, DEFAULT_MAX_QUEUE
+from summary.writer.errors import WriterClosedError
+
+DEFAULT_SUFFIX = ".v2"
+
+
+class SummaryWriter:
+    """Writes summaries for one logdir (a TensorBoard run) off the caller's thread.
+
+    `create_file_writer(logdir)` returns one; `SummaryWriter(logdir)` is the same thing. Writers of
+    one logdir in one process share a single event file, so TensorBoard sees all of their data.
+    """
+
+    records = True
+
+    def __init__(
+        self,
+        logdir: str | os.PathLike[str],
+        max_queue: int | None = None,
+        flush_millis: int | None = None,
+        filename_suffix: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.logdir = _check_logdir(logdir)
+        self._file = registry.acquire(
+            self.logdir,
+            DEFAULT_SUFFIX if filename_suffix is None else str(filename_suffix),
+            _positive_int("max_queue", max_queue, DEFAULT_MAX_QUEUE),
+            _positive_int("flush_millis", flush_millis, DEFAULT_FLUSH_MILLIS),
+        )
+        self.name = name
+        self.closed = False
+        self.enqueue_scalar = self._file.add_scalar
+        self.enqueue_tensor = self._file.add_tensor
+        self.enqueue_event = self._file.add_event
+        self._finalizer = weakref.finalize(self, registry.release, self._file, False)
+        self._finalizer.atexit = False  # at exit, the registry drains every file and waits
+
+    @property
+    def path(self) -> str | None:
+        """The event file currently written (shared with other writers of this logdir)."""
+        return self._file.path
+
+    def as_default(self, step: Any = None) -> AbstractContextManager[SummaryWriter]:
+        """Context in which ops write here (and use `step` when given none)."""
+        return context.writer_as_default(self, step)
+
+    def set_as_default(self, step: Any = None) -> None:
+        """Make this the default writer of every thread (and `step` the default step)."""
+        context.set_process_default(self, step)
+
+    def init(self) -> None:
+        """Nothing to do: the file is open from construction (kept for TF compatibility)."""
+
+    def flush(self) -> None:
+        """Return once everything logged so far is handed to the OS."""
+        if not self.closed:
+            self._file.flush()
+
+    def close(self) -> None:
+        """Flush and close; later writes raise WriterClosedError. Calling it twice is fine."""
+        if self.closed:
+            return
+        self.closed = True
+        closed = _closed_writer(self.logdir)
+        self.enqueue_scalar = self.enqueue_tensor = self.enqueue_event = closed
+        context.clear_process_default(self)
+        try:
+            self._file.flush()
+        finally:
+            self._finalizer.detach()
+            registry.release(self._file)
+
+    def __enter__(self) -> SummaryWriter:
+        self._default = context.writer_as_default(self)
+        self._default.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        try:
+            self._default.__exit__(*exc_info)
+        finally:
+            self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"SummaryWriter({self.logdir!r}, {state})"
+
+
+class NoopWriter:
+    """A writer that records nothing; ops under it return False."""
+
+    records = False
+    closed = False
+
+    def as_default(self, step: Any = None) -> AbstractContextManager[NoopWriter]:
+        return context.writer_as_default(self, step)
+
+    def set_as_default(self, step: Any = None) -> None:
+        context.set_process_default(self, step)
+
+    def init(self) -> None:
+        """Nothing to do."""
+
+    def flush(self) -> None:
+        """Nothing to do."""
+
+    def close(self) -> None:
+        """Nothing to do."""
+
+    def __enter__(self) -> NoopWriter:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        return None
+
+
+def create_file_writer(
+    logdir: str | os.PathLike[str],
+    max_queue: int | None = None,
+    flush_millis: int | None = None,
+    filename_suffix: str | None = None,
+    name: str | None = None,
+) -> SummaryWriter:
+    """A SummaryWriter for `logdir` (created if missing), as `tf.summary.create_file_writer`."""
+    return SummaryWriter(logdir, max_queue, flush_millis, filename_suffix, name)
+
+
+def create_noop_writer() -> NoopWriter:
+    """A writer with the same interface that writes nothing."""
+    return NoopWriter()
+
+
+def flush(writer: SummaryWriter | NoopWriter | None = None, name: str | None = None) -> None:
+    """Flush `writer`, or the default writer when None (no default: nothing to do)."""
+    writer = writer if writer is not None else context.default_writer()
+    if writer is not None:
+        writer.flush()
+
+
+def _check_logdir(logdir: Any) -> str:
+    if isinstance(logdir, bytes):
+        logdir = logdir.decode()
+    try:
+        path = os.fspath(logdir)
+    except TypeError:
+        raise TypeError(
+            f"summary.create_file_writer: logdir must be a path or URL, got {logdir!r}"
+        ) from None
+    if not path:
+        raise ValueError("summary.create_file_writer: logdir must not be empty")
+    return path
+
+
+def _positive_int(what: str, value: Any, default: int) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(
+            f"summary.create_file_writer: {what} must be a positive int, got {value!r}"
+        )
+    return value
+
+
+def _closed_writer(logdir: str) -> Callable[..., None]:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise WriterClosedError(
+            f"summary: the writer for {logdir!r} is closed; create a new one to log more"
+        )
+
+    return refuse
