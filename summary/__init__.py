@@ -2,12 +2,11 @@
 
 from summary import experimental
 from summary.ops import scalar, write
+from summary.summary_writer import SummaryWriter, create_file_writer
 from summary.writer import (
     NoopWriter,
-    SummaryWriter,
     WriterClosedError,
     WriterError,
-    create_file_writer,
     create_noop_writer,
     flush,
     name_scope,

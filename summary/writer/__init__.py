@@ -9,20 +9,13 @@ from summary.writer.context import (
     summary_scope,
 )
 from summary.writer.errors import WriterClosedError, WriterError
-from summary.writer.summary_writer import (
-    NoopWriter,
-    SummaryWriter,
-    create_file_writer,
-    create_noop_writer,
-    flush,
-)
+from summary.writer.event_writer import EventWriter, NoopWriter, create_noop_writer, flush
 
 __all__ = [
     "NoopWriter",
-    "SummaryWriter",
+    "EventWriter",
     "WriterClosedError",
     "WriterError",
-    "create_file_writer",
     "create_noop_writer",
     "flush",
     "get_step",

@@ -1,4 +1,4 @@
-"""The public writer objects: SummaryWriter (an event file in a logdir) and NoopWriter."""
+"""The writer objects ops write through: EventWriter (one logdir's event file) and NoopWriter."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from summary.writer.errors import WriterClosedError
 DEFAULT_SUFFIX = ".v2"
 
 
-class SummaryWriter:
+class EventWriter:
     """Writes summaries for one logdir (a TensorBoard run) off the caller's thread.
 
-    `create_file_writer(logdir)` returns one; `SummaryWriter(logdir)` is the same thing. Writers of
-    one logdir in one process share a single event file, so TensorBoard sees all of their data.
+    The TF 2.x writer interface; `summary.SummaryWriter` extends it with the tensorboardX-style
+    `add_*` methods. Writers of one logdir in one process share a single event file, so
+    TensorBoard sees all of their data.
     """
 
     records = True
@@ -52,7 +53,7 @@ class SummaryWriter:
         """The event file currently written (shared with other writers of this logdir)."""
         return self._file.path
 
-    def as_default(self, step: Any = None) -> AbstractContextManager[SummaryWriter]:
+    def as_default(self, step: Any = None) -> AbstractContextManager[EventWriter]:
         """Context in which ops write here (and use `step` when given none)."""
         return context.writer_as_default(self, step)
 
@@ -82,7 +83,7 @@ class SummaryWriter:
             self._finalizer.detach()
             registry.release(self._file)
 
-    def __enter__(self) -> SummaryWriter:
+    def __enter__(self) -> EventWriter:
         self._default = context.writer_as_default(self)
         self._default.__enter__()
         return self
@@ -95,7 +96,7 @@ class SummaryWriter:
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
-        return f"SummaryWriter({self.logdir!r}, {state})"
+        return f"{type(self).__name__}({self.logdir!r}, {state})"
 
 
 class NoopWriter:
@@ -126,23 +127,12 @@ class NoopWriter:
         return None
 
 
-def create_file_writer(
-    logdir: str | os.PathLike[str],
-    max_queue: int | None = None,
-    flush_millis: int | None = None,
-    filename_suffix: str | None = None,
-    name: str | None = None,
-) -> SummaryWriter:
-    """A SummaryWriter for `logdir` (created if missing), as `tf.summary.create_file_writer`."""
-    return SummaryWriter(logdir, max_queue, flush_millis, filename_suffix, name)
-
-
 def create_noop_writer() -> NoopWriter:
     """A writer with the same interface that writes nothing."""
     return NoopWriter()
 
 
-def flush(writer: SummaryWriter | NoopWriter | None = None, name: str | None = None) -> None:
+def flush(writer: EventWriter | NoopWriter | None = None, name: str | None = None) -> None:
     """Flush `writer`, or the default writer when None (no default: nothing to do)."""
     writer = writer if writer is not None else context.default_writer()
     if writer is not None:
