@@ -1,7 +1,7 @@
 """summary: write TensorBoard event files the way `tf.summary` does, without TensorFlow."""
 
 from summary import experimental
-from summary.ops import scalar, write
+from summary.ops import audio, image, scalar, write
 from summary.summary_writer import SummaryWriter, create_file_writer
 from summary.writer import (
     NoopWriter,
@@ -21,10 +21,12 @@ __all__ = [
     "SummaryWriter",
     "WriterClosedError",
     "WriterError",
+    "audio",
     "create_file_writer",
     "create_noop_writer",
     "experimental",
     "flush",
+    "image",
     "name_scope",
     "record_if",
     "scalar",

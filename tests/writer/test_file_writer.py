@@ -96,7 +96,7 @@ def test_write_with_custom_metadata_as_message_and_bytes(logdir):
     assert step == 3 and value.dtype == np.int32
     np.testing.assert_array_equal(value, [[0, 1, 2], [3, 4, 5]])
     ((step, _, value),) = values(acc, "raw")
-    assert step == 4 and value.dtype == np.float64
+    assert step == 4 and value.dtype == np.float32  # Python floats -> float32, as tf.constant
     np.testing.assert_array_equal(value, [1.5, 2.5])
     ((_, _, value),) = values(acc, "text")
     assert list(value) == [b"a", b"bc"]

@@ -1,0 +1,168 @@
+"""Audio: clips [k, t, c] as 16-bit PCM WAV in a string tensor, for TensorBoard's Audio dashboard.
+
+The tensor is DT_STRING [n, 2] (WAV bytes, empty label) with AudioPluginData{encoding: WAV}, as
+TF 2.x's `tf.summary.audio` writes it. Samples convert as TF's `wav_io.cc` converts them.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import struct
+import time
+from typing import Any
+
+import numpy as np
+
+from summary.ops._convert import to_array, to_count
+from summary.ops.metadata import plugin_metadata
+from summary.ops.tensor_encoding import string_tensor_bytes
+from summary.writer import context
+
+PLUGIN_NAME = "audio"
+WAV_CONTENT = b"\x10\x0b"  # AudioPluginData{encoding: WAV (11)}
+_WAV_HEADER = struct.Struct("<4sI4s4sIHHIIHH4sI")  # the canonical 44-byte PCM header
+_UINT32_MAX = (1 << 32) - 1
+_INT32_MAX = (1 << 31) - 1
+
+
+def audio(
+    name: str,
+    data: Any,
+    sample_rate: Any,
+    step: Any = None,
+    max_outputs: Any = 3,
+    encoding: str | None = None,
+    description: str | None = None,
+) -> bool:
+    """Log the first `max_outputs` clips of a [k, t, c] float batch (values in [-1, 1]).
+
+    `sample_rate` is a positive whole number of Hz (8000 or 8000.0). Values outside [-1, 1]
+    saturate. Returns False and writes nothing when there is no default writer or recording is off.
+    """
+    writer = context.recording_writer()
+    if writer is None:
+        return False
+    tag = context.scoped_tag(context.check_name("audio", name))
+    if encoding is not None and encoding != "wav":
+        raise ValueError(
+            f"summary.audio({tag!r}): encoding must be None or 'wav', got {encoding!r}"
+        )
+    rate = check_sample_rate("audio", tag, sample_rate)
+    clips = check_audio("audio", tag, data)
+    if rate * clips.shape[2] * 2 > _UINT32_MAX:
+        raise ValueError(
+            f"summary.audio({tag!r}): sample_rate {rate} with {clips.shape[2]} channels "
+            "exceeds the WAV byte-rate field"
+        )
+    limit = to_count("audio", tag, "max_outputs", max_outputs)
+    step = context.resolve_step("audio", tag, step)
+    with np.errstate(over="ignore"):  # float64 beyond float32's range saturates anyway
+        kept = clips[:limit].astype(np.float32)
+    writer.enqueue_tensor(
+        tag,
+        step,
+        lambda: audio_tensor_bytes(kept, rate),
+        plugin_metadata(PLUGIN_NAME, WAV_CONTENT, description),
+        time.time(),
+        kept.nbytes,
+    )
+    return True
+
+
+def check_sample_rate(op: str, tag: str, sample_rate: Any) -> int:
+    """A positive whole number of Hz as an int (8000.0 is accepted), or a clear error."""
+    if isinstance(sample_rate, (bool, np.bool_, str, bytes)) or sample_rate is None:
+        raise TypeError(
+            f"summary.{op}({tag!r}): sample_rate must be a number of Hz, got "
+            f"{type(sample_rate).__name__} {sample_rate!r}"
+        )
+    try:
+        rate = operator.index(sample_rate)
+    except TypeError:
+        rate = _whole_hz(op, tag, sample_rate)
+    if not 0 < rate <= _INT32_MAX:
+        raise ValueError(
+            f"summary.{op}({tag!r}): sample_rate must be a positive whole number of Hz below "
+            f"2**31, got {sample_rate!r}"
+        )
+    return rate
+
+
+def _whole_hz(op: str, tag: str, sample_rate: Any) -> int:
+    try:
+        value = float(sample_rate)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"summary.{op}({tag!r}): sample_rate must be a number of Hz, got "
+            f"{type(sample_rate).__name__} {sample_rate!r}"
+        ) from None
+    if not math.isfinite(value) or not value.is_integer():
+        raise ValueError(
+            f"summary.{op}({tag!r}): sample_rate must be a whole number of Hz, got {sample_rate!r}"
+        )
+    return int(value)
+
+
+def check_audio(op: str, tag: str, data: Any) -> np.ndarray:
+    """`data` as a float [k, t, c] array that fits a 16-bit WAV, or a clear error."""
+    array = to_array(op, tag, data)
+    if array.dtype.kind != "f":
+        raise TypeError(
+            f"summary.{op}({tag!r}): audio must be floats in [-1, 1], got dtype {array.dtype}"
+            + ("; for int16 PCM divide by 32768" if array.dtype.kind in "iu" else "")
+        )
+    if array.ndim != 3:
+        hint = "; for mono clips [k, t] pass data[..., None]" if array.ndim == 2 else ""
+        raise ValueError(
+            f"summary.{op}({tag!r}): expected a rank-3 array [k, t, c] (clips, frames, "
+            f"channels), got shape {array.shape}{hint}"
+        )
+    frames, channels = array.shape[1:]
+    if frames == 0 or not 0 < channels <= 0xFFFF:
+        raise ValueError(
+            f"summary.{op}({tag!r}): clips need at least one frame and 1 to 65535 channels, "
+            f"got shape {array.shape}"
+        )
+    if _WAV_HEADER.size + frames * channels * 2 > _UINT32_MAX:
+        raise ValueError(
+            f"summary.{op}({tag!r}): clips of shape {array.shape} exceed a WAV's 4 GiB"
+        )
+    return array
+
+
+def encode_wav(clip_tc_float: np.ndarray, sample_rate: int) -> bytes:
+    """One [t, c] clip as a 16-bit PCM WAV; samples as TF's FloatToInt16Sample converts them.
+
+    int16 = clamp(round_half_away(float32(x) * 32768), -32768, 32767); NaN → 0.
+    """
+    with np.errstate(over="ignore"):
+        clip = np.asarray(clip_tc_float, dtype=np.float32)
+    frames, channels = clip.shape
+    scaled = np.nan_to_num(clip.astype(np.float64) * 32768.0, nan=0.0)
+    np.clip(scaled, -32768, 32767, out=scaled)
+    samples = np.trunc(scaled + np.copysign(0.5, scaled)).astype("<i2").tobytes()
+    header = _WAV_HEADER.pack(
+        b"RIFF",
+        36 + len(samples),
+        b"WAVE",
+        b"fmt ",
+        16,
+        1,  # PCM
+        channels,
+        sample_rate,
+        sample_rate * channels * 2,
+        channels * 2,
+        16,
+        b"data",
+        len(samples),
+    )
+    return header + samples
+
+
+def audio_tensor_bytes(clips: np.ndarray, sample_rate: int) -> bytes:
+    """The serialized DT_STRING tensor [n, 2] of (WAV, empty label) rows for a batch."""
+    blobs = np.empty((len(clips), 2), dtype=object)
+    for row, clip in enumerate(clips):
+        blobs[row] = (encode_wav(clip, sample_rate), b"")
+    return string_tensor_bytes(blobs)
