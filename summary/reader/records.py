@@ -4,10 +4,13 @@ the file and byte offset of the first corrupt record."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from summary.writer.records import FOOTER_SIZE, HEADER_SIZE, footer_ok, parse_header
+
+MAX_RECORD_LENGTH = 1 << 31  # protobuf cannot encode an Event this large
+_READ_PIECE = 16 << 20  # long payloads are read in pieces: a lying length allocates nothing
 
 
 class CorruptRecordError(ValueError):
@@ -24,7 +27,8 @@ def iter_records(path: str, stream: BinaryIO | None = None) -> Iterator[tuple[in
     """Yield (offset, payload) for each complete, checksum-valid record of `path`.
 
     Stops quietly at a partial last record (a file still being written); raises
-    CorruptRecordError at the first record whose checksums do not match.
+    CorruptRecordError at the first record whose checksums do not match or whose length no
+    Event can have. Memory stays proportional to the records actually present.
     """
     own = stream is None
     handle = open(path, "rb") if stream is None else stream
@@ -46,12 +50,14 @@ def _records(path: str, handle: BinaryIO) -> Iterator[tuple[int, bytes]]:
         length, header_ok = parse_header(header)
         if not header_ok:
             raise CorruptRecordError(path, offset, "length checksum mismatch")
+        if length > MAX_RECORD_LENGTH:
+            raise CorruptRecordError(path, offset, f"record length {length} is over 2 GiB")
         end = offset + HEADER_SIZE + length + FOOTER_SIZE
         if size is not None and end > size:
             size = _size(handle)
             if size is not None and end > size:
                 return
-        payload = read(length)
+        payload = read(length) if length <= _READ_PIECE else _read_long(read, length)
         footer = read(FOOTER_SIZE)
         if len(payload) < length or len(footer) < FOOTER_SIZE:
             return
@@ -59,6 +65,18 @@ def _records(path: str, handle: BinaryIO) -> Iterator[tuple[int, bytes]]:
             raise CorruptRecordError(path, offset, "payload checksum mismatch")
         yield offset, payload
         offset = end
+
+
+def _read_long(read: Callable[[int], bytes], length: int) -> bytes:
+    """Up to `length` bytes, read a piece at a time, so only bytes present are allocated."""
+    pieces = []
+    while length > 0:
+        piece = read(min(length, _READ_PIECE))
+        if not piece:
+            break
+        pieces.append(piece)
+        length -= len(piece)
+    return b"".join(pieces)
 
 
 def _size(handle: BinaryIO) -> int | None:

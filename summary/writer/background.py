@@ -6,8 +6,9 @@ Guarantees (docs/guarantees.md lists the tests that hold us to them):
   handed to the OS, so a killed process loses only the last interval.
 - No waiting: callers append to a queue; only a full queue (back-pressure) makes them wait.
 - Errors: a failure in the thread is raised on the caller's thread at its next call, `flush()` or
-  `close()`; the thread keeps the unwritten bytes and retries, so logging resumes once the cause
-  is fixed.
+  `close()`; the thread keeps the unwritten bytes and retries after a growing pause, so logging
+  resumes once the cause is fixed. While writes fail and the queue is full, the oldest entries
+  are dropped and counted: memory stays bounded.
 """
 
 from __future__ import annotations
@@ -17,58 +18,77 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from summary.writer import encoding, records
-from summary.writer.errors import WriterError
+from summary.writer.encoder import EVENT, FLUSH, SCALAR, TENSOR, Encoder, entry_nbytes
+from summary.writer.errors import WriterClosedError, WriterError
+from summary.writer.health import Health
+from summary.writer.output import Output
 from summary.writer.sinks import Sink
 
-SCALAR, TENSOR, EVENT, FLUSH = 0, 1, 2, 3
-_CHUNK = 4096  # queue entries encoded per write
 _WAKE_BYTES = 1 << 20  # array payloads this large start the thread at once
 MAX_PENDING_BYTES = 256 << 20  # array payloads queued before callers wait (back-pressure)
+MIN_QUEUE_BOUND = 100_000  # entries queued before callers wait: max(4 * max_queue, this)
 DEFAULT_MAX_QUEUE = 100_000
 DEFAULT_FLUSH_MILLIS = 1000
-_U32 = records._pack_u32
 
 
 class EventFile:
     """A queue of pending records, the thread that drains it, and the file it appends to."""
+
+    max_pending_bytes = MAX_PENDING_BYTES
 
     def __init__(
         self,
         open_sink: Callable[[], Sink],
         max_queue: int = DEFAULT_MAX_QUEUE,
         flush_millis: int = DEFAULT_FLUSH_MILLIS,
+        label: str | None = None,
     ) -> None:
         self._open_sink = open_sink
         self.max_queue = max(1, max_queue)
         self.flush_millis = max(1, flush_millis)
+        self._label = label
         self._reset_state()
-        self._sink: Sink | None = open_sink()
-        self._unwritten.append(records.frame_record(encoding.file_version_event(time.time())))
+        self._output.open()  # an OSError here (cannot create the file) goes to the caller
         self._start_thread()
 
     def _reset_state(self) -> None:
         self._queue: deque[tuple] = deque()
-        self._wake = threading.Event()
-        self._space = threading.Condition()
+        self._wake = threading.Event()  # drain now (queue over max_queue, big array, flush)
+        self._urgent = threading.Event()  # retry a failing write now (flush, close)
+        self._space = threading.Condition()  # back-pressure: callers wait here for the thread
         self._bytes_lock = threading.Lock()
         self._pending_bytes = 0
-        self._unwritten: deque[bytes] = deque()
-        self._scalar_parts: dict[str, tuple[bytes | None, bytes, bytes, bytes]] = {}
-        self._tags_with_metadata: set[str] = set()
-        self._error: BaseException | None = None
-        self._failure: BaseException | None = None
-        self._dropped = 0
-        self._stopping = False
+        self._health = Health(self._where, self._update_attention)
+        self._lock = self._health.lock  # also guards thread start and closing
+        self._encoder = Encoder(self._skip, self._release)
+        self._output = Output(self._open_sink, self._encoder.new_file, self._health.lost_file)
+        self._closed = False
+        self._close_reported = False
         self._thread: threading.Thread | None = None
-
-    def _start_thread(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="summary-writer", daemon=True)
-        self._thread.start()
+        self._attention = True  # the caller's slow path must run: see _update_attention
 
     @property
     def path(self) -> str | None:
-        return self._sink.path if self._sink is not None else None
+        """The file being written (the last one, once closed)."""
+        return self._output.path
+
+    @property
+    def queue_bound(self) -> int:
+        """Entries queued before a logging call waits (or, while writes fail, drops the oldest)."""
+        return max(4 * self.max_queue, MIN_QUEUE_BOUND)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def draining(self) -> bool:
+        """True while the writer thread runs."""
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
+    def _where(self) -> str:
+        return self._output.path or repr(self._label)
 
     # -- caller side -------------------------------------------------------------------------
 
@@ -76,14 +96,10 @@ class EventFile:
         self, tag: str, step: int, value: float, metadata: bytes | None, wall_time: float
     ) -> None:
         """Queue a float32 scalar; the encoding happens on the writer thread."""
-        if self._error is not None:
-            self._raise_error()
-        if self._thread is None:
-            self._ensure_thread()
         queue = self._queue
-        if len(queue) >= self.max_queue:
-            self._make_room()
-        queue.append((SCALAR, tag, step, wall_time, value, metadata))
+        queue.append(entry := (SCALAR, tag, step, wall_time, value, metadata))
+        if self._attention or len(queue) >= self.max_queue:
+            self._after_append(entry)
 
     def add_tensor(
         self,
@@ -102,234 +118,233 @@ class EventFile:
         self._add((EVENT, event, nbytes), nbytes)
 
     def _add(self, entry: tuple, nbytes: int) -> None:
-        if self._error is not None:
-            self._raise_error()
-        if self._thread is None:
-            self._ensure_thread()
-        if len(self._queue) >= self.max_queue or self._pending_bytes + nbytes > MAX_PENDING_BYTES:
-            self._make_room(nbytes)
         if nbytes:
             with self._bytes_lock:
                 self._pending_bytes += nbytes
-        self._queue.append(entry)
-        if nbytes >= _WAKE_BYTES:
+        queue = self._queue
+        queue.append(entry)
+        if (
+            self._attention
+            or len(queue) >= self.max_queue
+            or self._pending_bytes > self.max_pending_bytes
+        ):
+            self._after_append(entry)
+        elif nbytes >= _WAKE_BYTES:
             self._wake.set()
 
-    def _make_room(self, nbytes: int = 0) -> None:
-        """Wake the thread; wait while the queue is over its bounds (back-pressure)."""
-        self._ensure_thread()
+    def _after_append(self, entry: tuple) -> None:
+        """The slow path: a closed file, a thread to start, an error to report, a full queue.
+
+        It runs after the append, so a call racing `close()` either has its entry written or
+        takes it back and raises WriterClosedError — it never returns with the entry lost.
+        """
+        if self._closed:
+            self._withdraw(entry)
+            return
+        if self._thread is None:
+            self._start_thread()
         self._wake.set()
-        hard_limit = max(4 * self.max_queue, DEFAULT_MAX_QUEUE)
+        if self._health.pending is not None:
+            raise self._health.take()  # an earlier failure; this call's entry stays queued
+        if len(self._queue) >= self.queue_bound or self._pending_bytes > self.max_pending_bytes:
+            self._make_room()
+            if self._closed:
+                self._withdraw(entry)
+
+    def _withdraw(self, entry: tuple) -> None:
+        try:
+            self._queue.remove(entry)
+        except ValueError:
+            return  # the thread took it already: it is written like any other
+        self._release(entry)
+        raise WriterClosedError(
+            f"summary: the event file {self._where()} is closed; create a new writer to log more"
+        )
+
+    def _make_room(self) -> None:
+        """Wait while the queue is over its bounds (back-pressure) — or, while the file cannot
+        be written, drop the oldest entries instead, so memory stays bounded."""
+        queue = self._queue
+        bound = self.queue_bound
         with self._space:
-            while len(self._queue) >= hard_limit or (
-                self._pending_bytes and self._pending_bytes + nbytes > MAX_PENDING_BYTES
-            ):
-                if self._failure is not None:
-                    self._drop_oldest()
+            while len(queue) >= bound or self._pending_bytes > self.max_pending_bytes:
+                if self._closed:
+                    return
+                if self._health.failure is not None:
+                    self._drop_oldest(bound)
+                    return
+                thread = self._thread
+                if thread is None or not thread.is_alive():
                     return
                 self._wake.set()
                 self._space.wait(0.05)
 
-    def _drop_oldest(self) -> None:
-        """While the file cannot be written, bound memory by dropping (and counting) old entries."""
-        try:
-            entry = self._queue.popleft()
-        except IndexError:
-            return
-        if entry[0] == FLUSH:
-            self._queue.appendleft(entry)
-            return
-        self._release(entry)
-        self._dropped += 1
+    def _drop_oldest(self, bound: int) -> None:
+        """Drop (and count) the oldest entries until the queue is within its bounds."""
+        queue = self._queue
+        markers: list[tuple] = []
+        dropped = 0
+        while len(queue) >= bound or self._pending_bytes > self.max_pending_bytes:
+            try:
+                entry = queue.popleft()
+            except IndexError:
+                break
+            if entry[0] == FLUSH:
+                markers.append(entry)  # its flush() raises on the failure itself
+                continue
+            self._release(entry)
+            dropped += 1
+        queue.extendleft(reversed(markers))
+        self._health.count_dropped(dropped, bound)
 
     def flush(self, timeout: float | None = None) -> None:
-        """Return once everything queued before this call is handed to the OS."""
-        if self._error is not None:
-            self._raise_error()
+        """Return once everything queued before this call is handed to the OS.
+
+        A failing file is retried at once; if that fails, WriterError says why.
+        """
+        if self._closed:
+            return
+        if self._thread is None:
+            self._start_thread()
+        health = self._health
+        if health.pending is not None:
+            raise health.take()
+        failures = health.failures
         done = threading.Event()
-        self._ensure_thread()
         self._queue.append((FLUSH, done))
+        self._urgent.set()
         self._wake.set()
         deadline = None if timeout is None else time.monotonic() + timeout
         while not done.wait(0.05):
-            if self._failure is not None or self._error is not None:
-                self._raise_error(self._failure)
-            if self._thread is None or not self._thread.is_alive():
-                raise WriterError(f"summary: the writer thread for {self.path} is not running")
+            if health.failures != failures:
+                raise health.take(health.last_failure, len(self._queue))
+            if not self.draining:
+                if self._closed:
+                    return
+                raise WriterError(f"summary: the writer thread for {self._where()} is not running")
             if deadline is not None and time.monotonic() > deadline:
-                raise WriterError(f"summary: flush of {self.path} timed out after {timeout} s")
-        if self._error is not None:
-            self._raise_error()
+                raise WriterError(f"summary: flush of {self._where()} timed out after {timeout} s")
+        if health.pending is not None:
+            raise health.take()
 
     def close(self, timeout: float | None = None, wait: bool = True) -> None:
-        """Drain the queue, stop the thread and close the file; raises if data could not land.
+        """Drain the queue, stop the thread, close the file; raise WriterError if events were lost.
 
-        With `wait=False` (garbage collection) the thread finishes the work on its own.
+        A failing file gets one more try. `timeout` bounds the wait for a file system that does
+        not answer. With `wait=False` the thread finishes on its own.
         """
-        thread = self._thread
-        self._stopping = True
+        with self._lock:
+            self._closed = True
+            self._update_attention()
+        self._urgent.set()
         self._wake.set()
-        if not wait and thread is not None:
+        if not wait:
             return
-        if thread is not None:
+        thread = self._thread
+        if thread is None:  # no thread ever ran (or could not start): write from here
+            self._drain_once()
+            self._close_output()
+        elif thread is not threading.current_thread():
             thread.join(timeout)
             if thread.is_alive():
                 raise WriterError(
-                    f"summary: gave up after {timeout} s waiting for {self.path}; "
-                    f"{len(self._queue)} queued events were not written"
+                    f"summary: gave up after {timeout} s waiting for {self._where()}: the file "
+                    f"system does not answer; about {len(self._queue)} queued events and "
+                    f"{self._output.unwritten_events} records were not written"
                 )
-        lost = len(self._queue) + self._dropped
-        failure = self._failure or self._error
-        self._error = None
-        self._close_sink()
-        if failure is not None:
-            raise WriterError(
-                f"summary: could not write {self.path}: {failure}; {lost} events lost"
-            ) from failure
+        with self._lock:
+            if self._close_reported:
+                return
+            self._close_reported = True
+        lost = sum(entry[0] != FLUSH for entry in self._queue) + self._output.unwritten_events
+        error = self._health.final(lost)
+        if error is not None:
+            raise error
 
-    def _raise_error(self, error: BaseException | None = None) -> None:
-        error, self._error = error or self._error, None
-        dropped = f"; {self._dropped} events dropped so far" if self._dropped else ""
-        raise WriterError(f"summary: writing {self.path} failed: {error}{dropped}") from error
+    def _update_attention(self) -> None:
+        """With the lock held: callers take the slow path while this is True."""
+        self._attention = self._closed or self._thread is None or self._health.pending is not None
 
-    def _ensure_thread(self) -> None:
-        if self._thread is None and not self._stopping:
-            self._start_thread()
+    def _start_thread(self) -> None:
+        with self._lock:
+            if self._thread is not None or self._closed:
+                return
+            thread = threading.Thread(target=self._run, name="summary-writer", daemon=True)
+            try:
+                thread.start()
+            except RuntimeError:  # interpreter shutdown: close() writes from the caller's thread
+                return
+            self._thread = thread
+            self._update_attention()
 
     def after_fork_in_child(self) -> None:
         """Forget the parent's queue, thread and file; open a file of our own on first use."""
         self._reset_state()
-        self._sink = None
-        self._scalar_parts = {}
 
     # -- writer thread -----------------------------------------------------------------------
 
     def _run(self) -> None:
         try:
-            self._loop()
+            while True:
+                self._sleep()
+                closing = self._closed
+                self._drain_once()
+                with self._space:
+                    self._space.notify_all()
+                if closing and (not self._queue or self._health.failure is not None):
+                    return
         finally:
-            if self._stopping:
-                self._close_sink()
+            self._close_output()
 
-    def _loop(self) -> None:
-        while True:
+    def _sleep(self) -> None:
+        """Wait for work: `flush_millis` at most; while failing, a pause that doubles each time."""
+        if self._closed:
+            return
+        if self._health.failure is None:
             self._wake.wait(self.flush_millis / 1000)
-            self._wake.clear()
-            stopping = self._stopping
-            try:
-                self._drain()
-            except Exception as error:  # keep the thread alive; the caller hears of it
-                self._record_failure(error)
-            with self._space:
-                self._space.notify_all()
-            if stopping and (not self._queue or self._failure is not None):
-                return
+        else:  # producers' wake-ups do not cut the pause short; flush() and close() do
+            self._urgent.wait(self._health.next_retry_delay())
+        self._wake.clear()
+        self._urgent.clear()
 
-    def _record_failure(self, error: BaseException) -> None:
-        if self._failure is None:
-            self._error = error
-        self._failure = error
+    def _drain_once(self) -> None:
+        try:
+            self._drain()
+        except Exception as error:  # the file system, or a bug: keep the thread, tell the caller
+            self._health.fail(error)
 
     def _drain(self) -> None:
-        """Encode and write queued entries, a chunk at a time; flush markers fire in order."""
-        if not self._write_unwritten():
-            return
+        """Write what is staged, then encode and write queued entries a chunk at a time."""
+        output = self._output
         queue = self._queue
+        if not output and not queue:
+            return  # nothing to do: do not open a file (a forked child that never logs)
+        output.write()
         while queue:
-            out: list[bytes] = []
-            markers: list[threading.Event] = []
-            for _ in range(min(len(queue), _CHUNK)):
-                entry = queue.popleft()
-                if entry[0] == FLUSH:
-                    markers.append(entry[1])
-                    if out:
-                        break
-                    continue
-                self._encode(entry, out)
-            if out:
-                self._unwritten.append(b"".join(out))
-                if not self._write_unwritten():
-                    return
+            parts, size, count, markers = self._encoder.encode_chunk(queue)
+            if parts:
+                output.stage(parts, size, count)
+                output.write()  # an OSError leaves the markers unset: flush() sees the failure
             for marker in markers:
                 marker.set()
+        if self._health.failure is not None:
+            self._health.recover()
 
-    def _encode(self, entry: tuple, out: list[bytes]) -> None:
-        kind = entry[0]
-        if kind == SCALAR:
-            _, tag, step, wall_time, value, metadata = entry
-            parts = self._scalar_parts.get(tag)
-            if parts is None or parts[0] != metadata:
-                head, tail = encoding.scalar_event_parts(tag, metadata)
-                plain, _ = encoding.scalar_event_parts(tag, None)
-                parts = self._scalar_parts[tag] = (metadata, head, tail, plain)
-            if tag in self._tags_with_metadata:
-                payload = (
-                    encoding.event_prefix(wall_time, step)
-                    + parts[3]
-                    + (encoding.float32_bytes(value))
-                )
-            else:
-                self._tags_with_metadata.add(tag)
-                payload = (
-                    encoding.event_prefix(wall_time, step)
-                    + parts[1]
-                    + encoding.float32_bytes(value)
-                    + parts[2]
-                )
-        else:
-            try:
-                payload = self._payload(entry)
-            except Exception as error:  # one bad value must not stop the others
-                self._error = error
-                return
-            finally:
-                self._release(entry)
-        out.append(records.record_header(len(payload)))
-        out.append(payload)
-        out.append(_U32(records.masked_crc32c(payload)))
-
-    def _payload(self, entry: tuple) -> bytes:
-        if entry[0] == EVENT:
-            return entry[1]()
-        _, tag, step, wall_time, tensor, metadata, _ = entry
-        if tag in self._tags_with_metadata:
-            metadata = None
-        elif metadata:
-            self._tags_with_metadata.add(tag)
-        return encoding.value_event(wall_time, step, tag, tensor(), metadata)
+    def _skip(self, entry: tuple, error: Exception) -> None:
+        what = "an event" if entry[0] == EVENT else f"{entry[1]!r} at step {entry[2]}"
+        self._health.skipped(what, error)
 
     def _release(self, entry: tuple) -> None:
-        nbytes = entry[-1] if entry[0] in (TENSOR, EVENT) else 0
+        nbytes = entry_nbytes(entry)
         if nbytes:
             with self._bytes_lock:
                 self._pending_bytes -= nbytes
 
-    def _write_unwritten(self) -> bool:
-        """Write buffered bytes; on an OS error keep the rest for the next try. True if all went."""
-        if self._sink is None:
-            self._sink = self._open_sink()
-            self._unwritten.appendleft(
-                records.frame_record(encoding.file_version_event(time.time()))
-            )
-        pending = self._unwritten
-        while pending:
-            view = memoryview(pending[0])
-            try:
-                written = self._sink.write(view)
-            except OSError as error:
-                self._record_failure(error)
-                return False
-            if written < len(view):
-                pending[0] = bytes(view[written:])
-            else:
-                pending.popleft()
-        self._failure = None
-        return True
-
-    def _close_sink(self) -> None:
-        sink, self._sink = self._sink, None
-        if sink is not None:
-            sink.close()
+    def _close_output(self) -> None:
+        try:
+            self._output.close()
+        except OSError as error:
+            self._health.fail(error)
 
     def __repr__(self) -> str:
         return f"EventFile({self.path!r})"

@@ -45,7 +45,7 @@ class EventWriter:
         self.enqueue_scalar = self._file.add_scalar
         self.enqueue_tensor = self._file.add_tensor
         self.enqueue_event = self._file.add_event
-        self._finalizer = weakref.finalize(self, registry.release, self._file, False)
+        self._finalizer = weakref.finalize(self, registry.release_later, self._file)
         self._finalizer.atexit = False  # at exit, the registry drains every file and waits
 
     @property
@@ -71,7 +71,7 @@ class EventWriter:
 
     def close(self) -> None:
         """Flush and close; later writes raise WriterClosedError. Calling it twice is fine."""
-        if self.closed:
+        if self._finalizer.detach() is None:  # closed already (atomic, so two threads may race)
             return
         self.closed = True
         closed = _closed_writer(self.logdir)
@@ -80,7 +80,6 @@ class EventWriter:
         try:
             self._file.flush()
         finally:
-            self._finalizer.detach()
             registry.release(self._file)
 
     def __enter__(self) -> EventWriter:

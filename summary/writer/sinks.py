@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from typing import Protocol
 
@@ -14,16 +15,24 @@ class Sink(Protocol):
     path: str
 
     def write(self, data: memoryview) -> int:
-        """Append a prefix of `data`; return how many bytes were taken (may be fewer)."""
+        """Append a prefix of `data`; return how many bytes were taken (may be fewer).
+
+        Raises OSError on failure (kept and retried), SinkLostError if the file is gone.
+        """
 
     def close(self) -> None:
         """Release the destination; everything written before stays."""
 
 
+class SinkLostError(OSError):
+    """The destination vanished under the writer (its file was deleted); a new one is needed."""
+
+
 class LocalSink:
     """A new local file opened with O_EXCL (never clobbers another writer's file) and O_APPEND.
 
-    Bytes handed to `write` go straight to the OS: a killed process loses none of them.
+    Bytes handed to `write` go straight to the OS: a killed process loses none of them. A file
+    deleted while open is noticed before the next write (SinkLostError), not written into.
     """
 
     def __init__(self, logdir: str, suffix: str) -> None:
@@ -39,6 +48,8 @@ class LocalSink:
         self.path = path
 
     def write(self, data: memoryview) -> int:
+        if os.fstat(self._fd).st_nlink == 0:
+            raise SinkLostError(errno.ENOENT, "the event file was deleted", self.path)
         return os.write(self._fd, data)
 
     def close(self) -> None:
@@ -48,5 +59,11 @@ class LocalSink:
 
 
 def open_sink(logdir: str, suffix: str) -> Sink:
-    """A sink for a new event file in `logdir`."""
+    """A sink for a new event file in `logdir`: a local file, or objects for a URL."""
+    if logdir.startswith("file://"):
+        return LocalSink(logdir[len("file://") :], suffix)
+    if "://" in logdir:
+        from summary.writer.remote import RemoteSink  # fsspec is imported only for URLs
+
+        return RemoteSink(logdir, suffix)
     return LocalSink(logdir, suffix)

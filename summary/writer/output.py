@@ -1,0 +1,123 @@
+"""The event file being written and the framed bytes on their way to it.
+
+A short or failed write keeps the rest for the next try, so records land whole and in order; a
+file deleted under us is replaced by a new one (a torn record never continues in another file);
+large payloads are written as they are, not copied into a joined buffer.
+"""
+
+from __future__ import annotations
+
+import errno
+import time
+from collections import deque
+from collections.abc import Callable
+
+from summary.writer import encoding, records
+from summary.writer.sinks import Sink, SinkLostError
+
+_SPLIT_BYTES = 1 << 20  # payloads this large are written on their own, not joined
+
+
+class _Piece:
+    """Bytes for the sink; `whole` while it starts a record and none of it is written."""
+
+    __slots__ = ("view", "events", "whole")
+
+    def __init__(self, data: bytes, events: int, whole: bool) -> None:
+        self.view = memoryview(data)
+        self.events = events
+        self.whole = whole
+
+
+class Output:
+    """Owns the sink. `on_new_file()` runs when a file is opened, `on_lost(path, events, error)`
+    when the open file was deleted (events: records lost with it)."""
+
+    def __init__(
+        self,
+        open_sink: Callable[[], Sink],
+        on_new_file: Callable[[], None],
+        on_lost: Callable[[str | None, int, OSError], None],
+    ) -> None:
+        self._open_sink = open_sink
+        self._on_new_file = on_new_file
+        self._on_lost = on_lost
+        self._sink: Sink | None = None
+        self._pieces: deque[_Piece] = deque()
+        self.unwritten_events = 0  # records staged and not yet completely written
+        self.path: str | None = None
+
+    def __bool__(self) -> bool:
+        """True while bytes wait to be written."""
+        return bool(self._pieces)
+
+    def open(self) -> None:
+        """Start a new file: its first record is Event{wall_time, file_version}."""
+        sink = self._open_sink()
+        self._sink = sink
+        self.path = sink.path
+        self._on_new_file()
+        header = records.frame_record(encoding.file_version_event(time.time()))
+        self._pieces.appendleft(_Piece(header, 0, True))
+
+    def stage(self, parts: list[bytes], size: int, count: int) -> None:
+        """Queue `count` records given as (header, payload, footer) parts, `size` payload bytes."""
+        self.unwritten_events += count
+        if size < _SPLIT_BYTES:
+            self._pieces.append(_Piece(b"".join(parts), count, True))
+            return
+        small: list[bytes] = []
+        for i in range(0, len(parts), 3):
+            header, payload, footer = parts[i : i + 3]
+            if len(payload) < _SPLIT_BYTES:
+                small += (header, payload, footer)
+                continue
+            self._stage_joined(small)
+            small = []
+            self._pieces.append(_Piece(header, 0, True))
+            self._pieces.append(_Piece(payload, 0, False))
+            self._pieces.append(_Piece(footer, 1, False))
+        self._stage_joined(small)
+
+    def _stage_joined(self, parts: list[bytes]) -> None:
+        if parts:
+            self._pieces.append(_Piece(b"".join(parts), len(parts) // 3, True))
+
+    def write(self) -> None:
+        """Write everything staged (opening a file first if none is open); an OSError leaves
+        the unwritten rest here for the next call."""
+        pieces = self._pieces
+        while pieces:
+            if self._sink is None:
+                self.open()
+            piece = pieces[0]
+            try:
+                written = self._sink.write(piece.view)
+            except SinkLostError as error:
+                self._replace_lost(error)
+                continue
+            if written >= len(piece.view):
+                pieces.popleft()
+                self.unwritten_events -= piece.events
+            elif written > 0:
+                piece.view = piece.view[written:]
+                piece.whole = False
+            else:  # a sink that takes nothing would make us spin
+                raise OSError(errno.EIO, f"the sink for {self.path} accepted no bytes")
+
+    def _replace_lost(self, error: OSError) -> None:
+        """The file was deleted: drop it and the rest of a record torn in it; the loop opens
+        a new file."""
+        path = self.path
+        self.close()
+        lost = 0
+        while self._pieces and not self._pieces[0].whole:
+            lost += self._pieces.popleft().events
+        self.unwritten_events -= lost
+        self._on_lost(path, lost, error)
+
+    def close(self) -> None:
+        """Close the file; staged bytes stay (a later write opens a new file)."""
+        sink, self._sink = self._sink, None
+        if sink is not None:
+            sink.close()
