@@ -1,7 +1,17 @@
 """summary: write TensorBoard event files the way `tf.summary` does, without TensorFlow."""
 
 from summary import experimental
-from summary.ops import audio, image, scalar, write
+from summary.ops import (
+    NonFiniteHistogramWarning,
+    audio,
+    graph,
+    histogram,
+    image,
+    pr_curve,
+    scalar,
+    text,
+    write,
+)
 from summary.summary_writer import SummaryWriter, create_file_writer
 from summary.writer import (
     NoopWriter,
@@ -17,6 +27,7 @@ from summary.writer import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "NonFiniteHistogramWarning",
     "NoopWriter",
     "SummaryWriter",
     "WriterClosedError",
@@ -26,10 +37,14 @@ __all__ = [
     "create_noop_writer",
     "experimental",
     "flush",
+    "graph",
+    "histogram",
     "image",
     "name_scope",
+    "pr_curve",
     "record_if",
     "scalar",
     "should_record_summaries",
+    "text",
     "write",
 ]

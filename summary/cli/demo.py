@@ -1,4 +1,4 @@
-"""`demo`: write a small but realistic training run, to look at in TensorBoard."""
+"""`demo`: write a small, realistic training run of every data type to look at in TensorBoard."""
 
 from __future__ import annotations
 
@@ -6,7 +6,20 @@ import argparse
 import math
 import os
 
+import numpy as np
+
 import summary
+from summary.proto import graph_pb2
+
+EPOCHS = 10
+SAMPLE_RATE = 8000
+HYPERPARAMETERS = (
+    ("optimizer", "SGD with momentum 0.9"),
+    ("learning_rate", "0.1, halved every 50 steps"),
+    ("batch_size", "64"),
+    ("hidden_units", "128"),
+    ("seed", "0"),
+)
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
@@ -27,16 +40,82 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_demo(logdir: str, steps: int = 200) -> None:
-    """A training run whose loss falls and accuracy rises, with a sparser eval run beside it."""
-    with summary.create_file_writer(os.path.join(logdir, "train")) as train:
+    """A `train/` run (falling loss, sharpening weights, samples, graph, hyperparameters) and an
+    `eval/` run (loss, accuracy and a PR curve that improves every epoch). Deterministic."""
+    rng = np.random.default_rng(0)
+    epoch_steps = _epoch_steps(steps)
+    with summary.create_file_writer(os.path.join(logdir, "train")):
+        summary.graph(model_graph())
+        summary.text("hyperparameters", [list(row) for row in HYPERPARAMETERS], step=0)
+        summary.text("notes", "A **demo** run written by `python -m summary demo`.", step=0)
         for step in range(steps):
             progress = step / max(1, steps - 1)
             summary.scalar("loss", 2.5 * math.exp(-4 * progress) + 0.05 * math.sin(step), step)
             summary.scalar("accuracy", 1 - 0.9 * math.exp(-5 * progress), step)
             summary.scalar("learning_rate", 0.1 * 0.5 ** (step // 50), step)
-    with summary.create_file_writer(os.path.join(logdir, "eval")) as evaluation:
-        for step in range(0, steps, max(1, steps // 10)):
+            if step in epoch_steps:
+                _write_train_epoch(rng, step, progress)
+    with summary.create_file_writer(os.path.join(logdir, "eval")):
+        for step in epoch_steps:
             progress = step / max(1, steps - 1)
             summary.scalar("loss", 2.7 * math.exp(-3.5 * progress) + 0.1, step)
             summary.scalar("accuracy", 1 - 0.95 * math.exp(-4 * progress), step)
-    del train, evaluation
+            labels, predictions = classifier_outputs(rng, progress)
+            summary.pr_curve("pr_curve", labels, predictions, step, num_thresholds=51)
+            summary.histogram("predictions", predictions, step)
+
+
+def _epoch_steps(steps: int) -> list[int]:
+    """The steps at which an epoch ends: EPOCHS evenly spaced steps, the last one included."""
+    if steps <= 0:
+        return []
+    return sorted({round(i * (steps - 1) / (EPOCHS - 1)) for i in range(EPOCHS)})
+
+
+def _write_train_epoch(rng: np.random.Generator, step: int, progress: float) -> None:
+    spread = 0.5 * (1 - 0.85 * progress)  # weights settle around ±0.5
+    signs = rng.choice((-0.5, 0.5), size=2000)
+    summary.histogram("weights/dense", signs + rng.normal(0, spread, size=2000), step)
+    summary.histogram("weights/bias", rng.normal(0.1 * progress, 0.05 + 0.2 * spread, 128), step)
+    summary.image("samples", sample_images(rng, progress), step, max_outputs=3)
+    summary.audio("tone", tone(rng, progress), SAMPLE_RATE, step)
+
+
+def classifier_outputs(rng: np.random.Generator, progress: float) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and predicted probabilities of a classifier whose separation grows with progress."""
+    labels = rng.random(500) < 0.4
+    logits = (2 * labels - 1) * (0.2 + 4 * progress) + rng.normal(0, 1, size=500)
+    return labels, 1 / (1 + np.exp(-logits))
+
+
+def sample_images(rng: np.random.Generator, progress: float) -> np.ndarray:
+    """Three 32x32 RGB rings in [0, 1] that emerge from noise as training progresses."""
+    y, x = np.mgrid[-1:1:32j, -1:1:32j]
+    rings = [0.5 + 0.5 * np.cos(np.hypot(x, y) * freq) for freq in (6, 10, 14)]
+    clean = np.stack([np.stack([r, r[::-1], r.T], axis=-1) for r in rings])
+    noise = rng.random(clean.shape)
+    return np.clip(progress * clean + (1 - progress) * noise, 0, 1).astype(np.float32)
+
+
+def tone(rng: np.random.Generator, progress: float) -> np.ndarray:
+    """Half a second of a 440 Hz tone, [1, frames, 1], whose noise fades as training progresses."""
+    t = np.arange(SAMPLE_RATE // 2) / SAMPLE_RATE
+    clip = 0.5 * np.sin(2 * np.pi * 440 * t) + 0.4 * (1 - progress) * rng.normal(0, 0.5, t.size)
+    return np.clip(clip, -1, 1).astype(np.float32)[None, :, None]
+
+
+def model_graph() -> graph_pb2.GraphDef:
+    """A small GraphDef of the demo model (input → dense → relu → dense → softmax)."""
+    graph = graph_pb2.GraphDef()
+    layers = (
+        ("input", "Placeholder", ()),
+        ("dense/kernel", "VariableV2", ()),
+        ("dense/MatMul", "MatMul", ("input", "dense/kernel")),
+        ("relu", "Relu", ("dense/MatMul",)),
+        ("logits/kernel", "VariableV2", ()),
+        ("logits/MatMul", "MatMul", ("relu", "logits/kernel")),
+        ("softmax", "Softmax", ("logits/MatMul",)),
+    )
+    for name, op, inputs in layers:
+        graph.node.add(name=name, op=op, input=inputs)
+    return graph

@@ -1,8 +1,22 @@
 """Instrumentation ops: each turns user data into a tensor plus plugin metadata for the writer."""
 
 from summary.ops.audio import audio
+from summary.ops.graph import graph
+from summary.ops.histogram import NonFiniteHistogramWarning, histogram
 from summary.ops.image import image
+from summary.ops.pr_curve import pr_curve
 from summary.ops.scalar import scalar
+from summary.ops.text import text
 from summary.ops.write import write
 
-__all__ = ["audio", "image", "scalar", "write"]
+__all__ = [
+    "NonFiniteHistogramWarning",
+    "audio",
+    "graph",
+    "histogram",
+    "image",
+    "pr_curve",
+    "scalar",
+    "text",
+    "write",
+]

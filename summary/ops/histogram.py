@@ -1,0 +1,147 @@
+"""Histograms: TF 2.x's equal-width buckets over [min, max], for the Histograms/Distributions tabs.
+
+Each value is a [k, 3] float64 tensor of rows [left_edge, right_edge, count]. NaN and ±inf are
+left out of the buckets (TF 2.x lets them turn every edge into NaN); a warning says so once per tag.
+"""
+
+from __future__ import annotations
+
+import operator
+import threading
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+
+from summary.ops._convert import to_numeric_array
+from summary.ops.metadata import plugin_metadata
+from summary.ops.tensor_encoding import tensor_bytes
+from summary.writer import context
+
+PLUGIN_NAME = "histograms"
+DEFAULT_BUCKET_COUNT = 30
+_MAX_BUCKETS = (1 << 31) - 1  # TF requires an int32 bucket count
+_CHUNK = 1 << 16  # elements bucketed per pass: keeps the float64 scratch buffer in cache
+
+_warned_tags: set[str] = set()
+_warned_lock = threading.Lock()
+
+
+class NonFiniteHistogramWarning(UserWarning):
+    """NaN or ±inf values were left out of a histogram's buckets."""
+
+
+def histogram(
+    name: str,
+    data: Any,
+    step: Any = None,
+    buckets: int | None = None,
+    description: str | None = None,
+) -> bool:
+    """Log the distribution of `data`'s elements under `name` (default 30 buckets, as TF 2.x).
+
+    Returns False and writes nothing when there is no default writer or recording is off.
+    The caller's thread only validates and copies `data`; bucketing runs on the writer thread.
+    """
+    writer = context.recording_writer()
+    if writer is None:
+        return False
+    tag = context.scoped_tag(context.check_name("histogram", name))
+    bucket_count = check_buckets("histogram", tag, buckets)
+    values = to_numeric_array("histogram", tag, data).flatten()  # flatten copies: our snapshot
+    step = context.resolve_step("histogram", tag, step)
+    if values.dtype.kind == "f" and values.size and tag not in _warned_tags:
+        _warn_if_non_finite(tag, values)
+    writer.enqueue_tensor(
+        tag,
+        step,
+        lambda: tensor_bytes(histogram_tensor(values, bucket_count)),
+        plugin_metadata(PLUGIN_NAME, b"", description),
+        time.time(),
+        values.nbytes,
+    )
+    return True
+
+
+def check_buckets(op: str, tag: str, buckets: Any) -> int:
+    """The bucket count: 30 for None, negative counts as 0 (as TF); only integers are accepted."""
+    if buckets is None:
+        return DEFAULT_BUCKET_COUNT
+    if isinstance(buckets, (bool, np.bool_)):
+        raise TypeError(f"summary.{op}({tag!r}): buckets must be an int, got bool {buckets!r}")
+    try:
+        count = operator.index(buckets)
+    except TypeError:
+        raise TypeError(
+            f"summary.{op}({tag!r}): buckets must be an int, got {type(buckets).__name__} "
+            f"{buckets!r}"
+        ) from None
+    if count > _MAX_BUCKETS:
+        raise ValueError(
+            f"summary.{op}({tag!r}): buckets must fit in int32 (at most {_MAX_BUCKETS}), "
+            f"got {count}"
+        )
+    return max(0, count)
+
+
+def histogram_tensor(values: np.ndarray, buckets: int) -> np.ndarray:
+    """TF 2.x's histogram of `values` as a [k, 3] float64 array; non-finite values left out."""
+    k = max(0, int(buckets))
+    values = np.asarray(values).reshape(-1)
+    if k == 0 or values.size == 0:
+        return np.zeros((k, 3))
+    low, high = float(values.min()), float(values.max())
+    if values.dtype.kind == "f" and not (np.isfinite(low) and np.isfinite(high)):
+        values = values[np.isfinite(values)]
+        if values.size == 0:
+            return np.zeros((k, 3))
+        low, high = float(values.min()), float(values.max())
+    out = np.empty((k, 3))
+    if high == low:  # TF: every edge is the value; the last bucket holds every element
+        out[:, :2] = high
+        out[:, 2] = 0.0
+        out[-1, 2] = values.size
+        return out
+    width = (high - low) / k
+    out[:, 2] = _bucket_counts(values, k, low, width)
+    with np.errstate(invalid="ignore", over="ignore"):  # a range past float64's max: inf edges
+        edges = low + width * np.arange(k + 1, dtype=np.float64)  # tf.linspace(min, max, k + 1)
+    edges[0], edges[-1] = low, high  # TF concatenates the exact endpoints
+    out[:, 0], out[:, 1] = edges[:-1], edges[1:]
+    return out
+
+
+def _bucket_counts(values: np.ndarray, k: int, low: float, width: float) -> np.ndarray:
+    """Counts of floor((x - min) / width) clamped to k - 1, computed in float64 as TF does."""
+    counts = np.zeros(k, dtype=np.int64)
+    scratch = np.empty(min(values.size, _CHUNK), dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        for start in range(0, values.size, _CHUNK):
+            chunk = values[start : start + _CHUNK]
+            quotient = scratch[: chunk.size]
+            np.subtract(chunk, low, out=quotient, dtype=np.float64)
+            np.divide(quotient, width, out=quotient)
+            np.fmin(quotient, k - 1, out=quotient)  # also sends NaN (overflowed ranges) last
+            counts += np.bincount(quotient.astype(np.intp), minlength=k)
+    return counts
+
+
+def _warn_if_non_finite(tag: str, values: np.ndarray) -> None:
+    """Warn (once per tag) when NaN/±inf will be left out; a min/max pass finds them cheaply."""
+    if np.isfinite(values.min()) and np.isfinite(values.max()):
+        return
+    with _warned_lock:
+        if tag in _warned_tags:
+            return
+        _warned_tags.add(tag)
+    nan = int(np.count_nonzero(np.isnan(values)))
+    posinf = int(np.count_nonzero(values == np.inf))
+    neginf = int(np.count_nonzero(values == -np.inf))
+    warnings.warn(
+        f"summary.histogram({tag!r}): left {nan + posinf + neginf} of {values.size} values out "
+        f"of the buckets ({nan} NaN, {posinf} +inf, {neginf} -inf); TF 2.x would have turned "
+        "the bucket edges into NaN. Shown once per tag.",
+        NonFiniteHistogramWarning,
+        stacklevel=3,
+    )

@@ -1,0 +1,170 @@
+"""Precision–recall curves: TP/FP/TN/FN, precision and recall at evenly spaced thresholds.
+
+The [6, num_thresholds] float32 tensor is computed as TensorBoard's `pr_curve.summary.pb` does:
+bucket each prediction at floor(p * (N - 1)), then reverse cumulative sums of weighted labels.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+import time
+from typing import Any
+
+import numpy as np
+
+from summary.ops._convert import to_numeric_array
+from summary.ops.metadata import plugin_metadata
+from summary.ops.tensor_encoding import tensor_bytes
+from summary.proto.plugins import pr_curve_pb2
+from summary.writer import context
+
+PLUGIN_NAME = "pr_curves"
+DEFAULT_NUM_THRESHOLDS = 201
+_MINIMUM_COUNT = 1e-7  # TensorBoard's floor for the precision and recall denominators
+_MAX_THRESHOLDS = (1 << 32) - 1  # PrCurvePluginData.num_thresholds is a uint32
+
+
+def pr_curve(
+    name: str,
+    labels: Any,
+    predictions: Any,
+    step: Any = None,
+    num_thresholds: int = DEFAULT_NUM_THRESHOLDS,
+    weights: Any = None,
+    description: str | None = None,
+) -> bool:
+    """Log a PR curve for a binary classifier: bool `labels`, `predictions` in [0, 1].
+
+    `weights` (optional) multiply each example's counts and broadcast to the labels' shape.
+    Returns False and writes nothing when there is no default writer or recording is off.
+    """
+    writer = context.recording_writer()
+    if writer is None:
+        return False
+    tag = context.scoped_tag(context.check_name("pr_curve", name))
+    n = check_num_thresholds("pr_curve", tag, num_thresholds)
+    labels, predictions, weights = check_pr_inputs("pr_curve", tag, labels, predictions, weights)
+    step = context.resolve_step("pr_curve", tag, step)
+    writer.enqueue_tensor(
+        tag,
+        step,
+        lambda: tensor_bytes(pr_curve_tensor(labels, predictions, n, weights)),
+        plugin_metadata(PLUGIN_NAME, plugin_content(n), description),
+        time.time(),
+        labels.nbytes + predictions.nbytes + (0 if weights is None else weights.nbytes),
+    )
+    return True
+
+
+@functools.lru_cache(maxsize=64)
+def plugin_content(num_thresholds: int) -> bytes:
+    """Serialized PrCurvePluginData{version: 0, num_thresholds}, as TensorBoard writes it."""
+    return pr_curve_pb2.PrCurvePluginData(
+        version=0, num_thresholds=num_thresholds
+    ).SerializeToString()
+
+
+def check_num_thresholds(op: str, tag: str, num_thresholds: Any) -> int:
+    """`num_thresholds` as an int >= 2, or a TypeError/ValueError naming op and tag."""
+    try:
+        if isinstance(num_thresholds, (bool, np.bool_)):
+            raise TypeError
+        n = operator.index(num_thresholds)
+    except TypeError:
+        raise TypeError(
+            f"summary.{op}({tag!r}): num_thresholds must be an int, got "
+            f"{type(num_thresholds).__name__} {num_thresholds!r}"
+        ) from None
+    if not 2 <= n <= _MAX_THRESHOLDS:
+        raise ValueError(
+            f"summary.{op}({tag!r}): num_thresholds must be between 2 and {_MAX_THRESHOLDS}, "
+            f"got {n}"
+        )
+    return n
+
+
+def check_pr_inputs(
+    op: str, tag: str, labels: Any, predictions: Any, weights: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Validated copies: labels as bool, predictions as floats in [0, 1], weights as float64."""
+    predictions = to_numeric_array(op, tag, predictions)
+    labels = to_numeric_array(op, tag, labels)
+    if predictions.dtype.kind == "b":
+        raise TypeError(
+            f"summary.{op}({tag!r}): predictions must be probabilities in [0, 1], got bool "
+            "values (were labels and predictions swapped?)"
+        )
+    if labels.shape != predictions.shape:
+        raise ValueError(
+            f"summary.{op}({tag!r}): labels and predictions must have the same shape, got "
+            f"{labels.shape} and {predictions.shape}"
+        )
+    if labels.dtype.kind != "b" and not np.all((labels == 0) | (labels == 1)):
+        other = labels[(labels != 0) & (labels != 1)].flat[0]
+        raise ValueError(
+            f"summary.{op}({tag!r}): labels must be bool (or 0/1), got values such as {other!r}"
+        )
+    if predictions.size:
+        low, high = predictions.min(), predictions.max()
+        if np.isnan(low):
+            raise ValueError(f"summary.{op}({tag!r}): predictions contain NaN")
+        if low < 0 or high > 1:
+            raise ValueError(
+                f"summary.{op}({tag!r}): predictions must be in [0, 1], got values in "
+                f"[{low}, {high}]"
+            )
+    return labels.astype(bool), np.array(predictions), _check_weights(op, tag, weights, labels)
+
+
+def _check_weights(op: str, tag: str, weights: Any, labels: np.ndarray) -> np.ndarray | None:
+    if weights is None:
+        return None
+    weights = to_numeric_array(op, tag, weights).astype(np.float64)
+    try:
+        np.broadcast_shapes(weights.shape, labels.shape)
+        weights = np.broadcast_to(weights, labels.shape)
+    except ValueError:
+        raise ValueError(
+            f"summary.{op}({tag!r}): weights of shape {weights.shape} do not broadcast to the "
+            f"labels' shape {labels.shape}"
+        ) from None
+    if not np.all(np.isfinite(weights)):
+        raise ValueError(f"summary.{op}({tag!r}): weights contain NaN or ±inf")
+    return np.array(weights)
+
+
+def pr_curve_tensor(
+    labels: np.ndarray,
+    predictions: np.ndarray,
+    num_thresholds: int,
+    weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """[6, num_thresholds] float32 rows TP, FP, TN, FN, precision, recall (column j ↔ j/(N-1)).
+
+    Predictions are clamped to [0, 1] first, as TF 1.x's op does (a no-op for validated input);
+    float32/float64 predictions are bucketed in their own precision, as TensorBoard does.
+    """
+    n = num_thresholds
+    labels = np.asarray(labels)
+    shape = labels.shape
+    positive = labels.reshape(-1).astype(np.float64)
+    predictions = np.asarray(predictions).reshape(-1)
+    if predictions.dtype not in (np.float32, np.float64):  # ints exactly; float16 as float32
+        predictions = predictions.astype(
+            np.float64 if predictions.dtype.kind in "iu" else np.float32
+        )
+    predictions = np.clip(predictions, 0, 1)
+    index = np.floor(predictions * (n - 1)).astype(np.intp)  # in the predictions' own dtype
+    if weights is None:
+        true_weights, false_weights = positive, 1.0 - positive
+    else:
+        weight = np.broadcast_to(np.asarray(weights, dtype=np.float64), shape).reshape(-1)
+        true_weights, false_weights = positive * weight, (1.0 - positive) * weight
+    tp = np.bincount(index, weights=true_weights, minlength=n)[::-1].cumsum()[::-1]
+    fp = np.bincount(index, weights=false_weights, minlength=n)[::-1].cumsum()[::-1]
+    tn = fp[0] - fp
+    fn = tp[0] - tp
+    precision = tp / np.maximum(_MINIMUM_COUNT, tp + fp)
+    recall = tp / np.maximum(_MINIMUM_COUNT, tp + fn)
+    return np.stack([tp, fp, tn, fn, precision, recall]).astype(np.float32)
