@@ -120,7 +120,7 @@ def _from_sequence(op: str, tag: str, data: list | tuple) -> np.ndarray:
             warnings.simplefilter("ignore")  # NumPy < 1.24 warns on ragged input
             array = np.asarray(data)
     except (TypeError, ValueError, RuntimeError):  # ragged, or items needing detach()/a copy
-        if not _holds_arrays(data):
+        if _is_python_leaf(data):
             raise _ragged_error(op, tag) from None
         array = None
     if array is None or (array.dtype == object and _holds_arrays(data)):
@@ -132,11 +132,9 @@ def _from_sequence(op: str, tag: str, data: list | tuple) -> np.ndarray:
 
 
 def _holds_arrays(data: list | tuple) -> bool:
-    return any(
-        not isinstance(item, (*_PYTHON_NUMBERS, complex, str, bytes, list, tuple))
-        and item is not None
-        for item in data
-    )
+    """True when some item is an array object rather than a number, string, list or None."""
+    plain = (*_PYTHON_NUMBERS, complex, str, bytes, list, tuple, type(None))
+    return any(not isinstance(item, plain) for item in data)
 
 
 def _is_python_leaf(data: Any) -> bool:

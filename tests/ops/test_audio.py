@@ -8,8 +8,10 @@ input as float32 and `roundf` rounding halves away from zero. The header layout 
 
 import io
 import math
+import re
 import struct
 import wave
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -181,3 +183,15 @@ def test_shared_validator_returns_k_t_c_floats():
     assert clips.shape == (1, 1, 2) and clips.dtype.kind == "f"
     with pytest.raises(ValueError, match=r"summary\.v1_audio\('t'\).*data\[\.\.\., None\]"):
         check_audio("v1_audio", "t", np.zeros((2, 5)))
+
+
+def test_docs_example_runs_as_written(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    page = (Path(__file__).resolve().parents[2] / "docs" / "data" / "audio.md").read_text()
+    (block,) = re.findall(r"```python\n(.*?)```", page, flags=re.S)
+    exec(compile(block, "docs/data/audio.md", "exec"), {"__name__": "__docs__"})
+    decoded = logged(tmp_path / "logs" / "run1", "tones")
+    assert [params.framerate for params, _ in decoded] == [16000, 16000]
+    (_, first), (_, second) = decoded
+    assert 16380 < first.max() <= 16384
+    np.testing.assert_array_equal(second, -first)

@@ -12,7 +12,9 @@ in tensorflow/python/ops/math_ops.py):
 
 import io
 import math
+import re
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -261,3 +263,13 @@ def test_shared_encoders_for_v1_and_integrations():
     assert check_images("v1_image", "t", np.zeros((1, 2, 2, 3)), channels=(1, 3, 4)).ndim == 4
     with pytest.raises(ValueError, match=r"summary\.v1_image\('t'\).*1/3/4 channels"):
         check_images("v1_image", "t", np.zeros((1, 2, 2, 2)), channels=(1, 3, 4))
+
+
+def test_docs_example_runs_as_written(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    page = (Path(__file__).resolve().parents[2] / "docs" / "data" / "image.md").read_text()
+    (block,) = re.findall(r"```python\n(.*?)```", page, flags=re.S)
+    exec(compile(block, "docs/data/image.md", "exec"), {"__name__": "__docs__"})
+    acc = accumulator(tmp_path / "logs" / "run1")
+    assert [len(tensor) - 2 for _, _, tensor in values(acc, "samples")] == [4]
+    assert [step for step, _, _ in values(acc, "masks")] == [3]

@@ -1,7 +1,9 @@
 """torch tensors as op inputs: read back with TensorBoard's loader, values checked exactly."""
 
 import io
+import re
 import wave
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -93,6 +95,8 @@ def test_sparse_quantized_and_negative_bit_tensors():
 
 def test_list_of_tensors_needing_detach_is_a_batch(logdir):
     images = [torch.full((2, 2, 1), 1.0, requires_grad=True), torch.zeros(2, 2, 1)]
+    nested = convert([[images[0][0, 0]], [images[1][0, 0]]])  # lists of lists of tensors
+    assert nested.shape == (2, 1, 1) and nested.ravel().tolist() == [1.0, 0.0]
     with summary.create_file_writer(logdir) as writer, writer.as_default(step=0):
         summary.image("im", images)
     decoded = pngs(accumulator(logdir), "im")
@@ -119,3 +123,14 @@ def test_complex_tensors_are_refused(dtype):
 def test_cuda_tensors_are_copied_to_the_host():
     tensor = torch.arange(4.0, device="cuda", requires_grad=True)
     assert convert(tensor).tolist() == [0.0, 1.0, 2.0, 3.0]
+
+
+def test_docs_example_runs_as_written(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    page = (Path(__file__).resolve().parents[2] / "docs" / "data" / "inputs.md").read_text()
+    block = re.findall(r"```python\n(.*?)```", page, flags=re.S)[0]
+    exec(compile(block, "docs/data/inputs.md", "exec"), {"__name__": "__docs__"})
+    acc = accumulator(tmp_path / "logs" / "run1")
+    assert sorted(acc.Tags()["tensors"]) == ["loss", "raw", "w", "x"]
+    assert values(acc, "raw")[0][2].dtype == np.float32
+    assert len(pngs(acc, "x")) == 2
