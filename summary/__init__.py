@@ -48,3 +48,12 @@ __all__ = [
     "text",
     "write",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """`summary.keras` on first use, so `import summary` never imports Keras."""
+    if name == "keras":
+        import importlib
+
+        return importlib.import_module("summary.keras")
+    raise AttributeError(f"module 'summary' has no attribute {name!r}")

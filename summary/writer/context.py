@@ -87,6 +87,23 @@ def writer_as_default(writer: Any, step: Any = None) -> Iterator[Any]:
         _local.writers.pop()
 
 
+def call_with_writer(writer: Any, op: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    """Call `op` with `writer` as its only target: no record_if conditions, no name scopes.
+
+    For callers that name their writer explicitly (`SummaryWriter.add_*`, framework callbacks):
+    tags are taken verbatim and every call records, as in tensorboardX.
+    """
+    local = _local
+    conditions, scopes = local.conditions, local.scopes
+    local.conditions, local.scopes = [], []
+    local.writers.append(writer)
+    try:
+        return op(*args, **kwargs)
+    finally:
+        local.writers.pop()
+        local.conditions, local.scopes = conditions, scopes
+
+
 def set_process_default(writer: Any, step: Any = None) -> None:
     """Make `writer` the default for every thread without an `as_default()` context."""
     _process.writer = writer

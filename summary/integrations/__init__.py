@@ -1,0 +1,1 @@
+"""Framework integrations: tensorboardX-style `add_*` methods and the Keras callback."""

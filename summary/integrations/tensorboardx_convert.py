@@ -1,0 +1,112 @@
+"""tensorboardX / torch.utils.tensorboard argument conventions turned into what the ops take.
+
+Images: `dataformats` axis orders, batches tiled into one grid (8 per row), and torch's pixel
+scaling (uint8 as is, anything else times 255, clipped, truncated). Histograms with NumPy bin
+rules. Audio clips as torch shapes them. Nothing here encodes: the ops do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from summary.ops._convert import to_numeric_array
+
+_LETTERS = {2: "HW", 3: "CHW", 4: "NCHW"}
+_TARGET = {2: "HW", 3: "HWC", 4: "NHWC"}
+GRID_COLUMNS = 8
+
+
+def image_batch(op: str, tag: str, data: Any, dataformats: str) -> np.ndarray:
+    """`data` laid out as `dataformats` → one uint8 image `[1, h, w, c]` (a grid for batches)."""
+    array = to_numeric_array(op, tag, data)
+    order = _check_dataformats(op, tag, dataformats, array.shape)
+    array = array.transpose([order.index(axis) for axis in _TARGET[len(order)]])
+    if array.ndim == 2:
+        array = array[:, :, None]
+    if array.ndim == 4:
+        array = _grid(array)
+    return _torch_uint8(array)[None]
+
+
+def _check_dataformats(op: str, tag: str, dataformats: Any, shape: tuple[int, ...]) -> str:
+    order = str(dataformats).upper()
+    letters = _LETTERS.get(len(order))
+    if letters is None or sorted(order) != sorted(letters):
+        raise ValueError(
+            f"summary.{op}({tag!r}): dataformats must order the letters of NCHW, CHW or HW "
+            f"(e.g. 'NHWC', 'HWC'), got {dataformats!r}"
+        )
+    if len(shape) != len(order):
+        raise ValueError(
+            f"summary.{op}({tag!r}): dataformats {order!r} needs a rank-{len(order)} array, "
+            f"got shape {shape}"
+        )
+    return order
+
+
+def _grid(images: np.ndarray) -> np.ndarray:
+    """`[n, h, w, c]` tiled row by row, `GRID_COLUMNS` across, empty cells black (as torch)."""
+    n, h, w, c = images.shape
+    columns = min(n, GRID_COLUMNS)
+    rows = -(-n // columns) if n else 0
+    padded = np.zeros((rows * columns, h, w, c), dtype=images.dtype)
+    padded[:n] = images
+    return (
+        padded.reshape(rows, columns, h, w, c)
+        .transpose(0, 2, 1, 3, 4)
+        .reshape(rows * h, columns * w, c)
+    )
+
+
+def _torch_uint8(image: np.ndarray) -> np.ndarray:
+    """torch's pixel rule: uint8 unchanged; other dtypes × 255, clipped to [0, 255], truncated."""
+    if image.dtype == np.uint8:
+        return image
+    scaled = np.nan_to_num(image.astype(np.float32) * np.float32(255), nan=0.0)
+    return np.clip(scaled, 0, 255).astype(np.uint8)
+
+
+def figure_image(figure: Any, close: bool) -> np.ndarray:
+    """A matplotlib figure rendered to an RGB `[h, w, 3]` uint8 array (Agg, at its own dpi)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    image = np.asarray(canvas.buffer_rgba())[:, :, :3].copy()
+    if close:
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
+    return image
+
+
+def histogram_rows(op: str, tag: str, data: Any, bins: Any, max_bins: int | None) -> np.ndarray:
+    """The `[k, 3]` histogram tensor (left edge, right edge, count) for NumPy's `bins` rule."""
+    values = to_numeric_array(op, tag, data).astype(np.float64).ravel()
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        raise ValueError(f"summary.{op}({tag!r}): the histogram has no finite values")
+    counts, edges = np.histogram(values, bins=bins)
+    if max_bins is not None and len(counts) > max_bins:
+        group = -(-len(counts) // max_bins)
+        pad = (-len(counts)) % group
+        counts = np.pad(counts, (0, pad)).reshape(-1, group).sum(axis=1)
+        edges = np.append(edges[:-1:group], edges[-1])
+    return np.stack([edges[:-1], edges[1:], counts.astype(np.float64)], axis=1)
+
+
+def audio_clip(op: str, tag: str, data: Any) -> np.ndarray:
+    """A clip as tensorboardX takes it (`[t]`, `[1, t]`, `[t, c]`) → `[1, t, c]` in [-1, 1]."""
+    array = to_numeric_array(op, tag, data, allow_bool=False)
+    if array.ndim == 2 and array.shape[0] == 1:
+        array = array[0]
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.ndim != 2:
+        raise ValueError(
+            f"summary.{op}({tag!r}): expected one clip of shape [t] or [t, channels], "
+            f"got shape {array.shape}"
+        )
+    return np.clip(array.astype(np.float32), -1.0, 1.0)[None]
