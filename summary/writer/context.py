@@ -50,10 +50,12 @@ def _recording() -> bool:
 
 def recording_writer() -> Any:
     """The default writer if summaries should be recorded now, else None."""
-    writer = _local.writers[-1] if _local.writers else _process.writer
+    local = _local  # one global lookup; each attribute of a threading.local costs a dict lookup
+    writers = local.writers
+    writer = writers[-1] if writers else _process.writer
     if writer is None or not writer.records:
         return None
-    if _local.conditions and not _recording():
+    if local.conditions and not _recording():
         return None
     return writer
 
@@ -161,6 +163,8 @@ def _integral_float(op: str, tag: str, step: Any) -> int:
 
 def resolve_step(op: str, tag: str, step: Any) -> int:
     """The explicit step, else the default step; a ValueError naming op and tag if neither."""
+    if type(step) is int and _INT64_MIN <= step <= _INT64_MAX:  # the hot path, without a call
+        return step
     if step is None:
         step = _local.steps[-1][0] if _local.steps else _process.step
         if step is None:
@@ -169,6 +173,14 @@ def resolve_step(op: str, tag: str, step: Any) -> int:
                 "or call summary.experimental.set_step()"
             )
     return as_int64_step(op, tag, step)
+
+
+def tag_for(op: str, name: Any) -> str:
+    """`check_name` then `scoped_tag` in one call: the tag an op writes under."""
+    if type(name) is not str or not name:
+        name = check_name(op, name)
+    scopes = _local.scopes
+    return "/".join(scopes) + "/" + name if scopes else name
 
 
 def scoped_tag(name: str) -> str:

@@ -11,6 +11,13 @@ import struct
 
 _DOUBLE = struct.Struct("<d").pack
 _FLOAT = struct.Struct("<f").pack
+# Event field 1 (wall_time: key 0x09, double) and field 2 (step: key 0x10, varint of 1-4 bytes)
+# packed in one call: the writer thread builds one such prefix per event.
+_PREFIX = struct.Struct("<Bd").pack
+_PREFIX_STEP1 = struct.Struct("<BdBB").pack
+_PREFIX_STEP2 = struct.Struct("<BdBBB").pack
+_PREFIX_STEP3 = struct.Struct("<BdBBBB").pack
+_PREFIX_STEP4 = struct.Struct("<BdBBBBB").pack
 # TensorProto{dtype: DT_FLOAT, tensor_shape: {}, tensor_content: <4 bytes>} as field 8 of Value.
 _FLOAT_TENSOR_FIELD = b"\x42\x0a\x08\x01\x12\x00\x22\x04"
 _FLOAT_TENSOR_FIELD_SIZE = len(_FLOAT_TENSOR_FIELD) + 4
@@ -18,10 +25,12 @@ _FLOAT_TENSOR_FIELD_SIZE = len(_FLOAT_TENSOR_FIELD) + 4
 
 def varint(value: int) -> bytes:
     """Protobuf base-128 varint; negative int64 values as their 10-byte two's complement."""
+    if 0 <= value < 0x80:
+        return bytes((value,))
+    if 0x80 <= value < 0x4000:
+        return bytes(((value & 0x7F) | 0x80, value >> 7))
     if value < 0:
         value += 1 << 64
-    if value < 0x80:
-        return bytes((value,))
     out = bytearray()
     while value >= 0x80:
         out.append((value & 0x7F) | 0x80)
@@ -45,11 +54,19 @@ def float32_bytes(value: float) -> bytes:
 
 def event_prefix(wall_time: float, step: int) -> bytes:
     """Event fields 1 (wall_time) and 2 (step; omitted when 0, as protobuf does)."""
+    if 0 < step < 0x4000:
+        if step < 0x80:
+            return _PREFIX_STEP1(0x09, wall_time, 0x10, step)
+        return _PREFIX_STEP2(0x09, wall_time, 0x10, (step & 0x7F) | 0x80, step >> 7)
+    if 0x4000 <= step < 0x10000000:
+        low, middle = (step & 0x7F) | 0x80, ((step >> 7) & 0x7F) | 0x80
+        if step < 0x200000:
+            return _PREFIX_STEP3(0x09, wall_time, 0x10, low, middle, step >> 14)
+        high = ((step >> 14) & 0x7F) | 0x80
+        return _PREFIX_STEP4(0x09, wall_time, 0x10, low, middle, high, step >> 21)
     if step == 0:
-        return b"\x09" + _DOUBLE(wall_time)
-    if 0 < step < 0x80:
-        return b"\x09" + _DOUBLE(wall_time) + bytes((0x10, step))
-    return b"\x09" + _DOUBLE(wall_time) + b"\x10" + varint(step)
+        return _PREFIX(0x09, wall_time)
+    return _PREFIX(0x09, wall_time) + b"\x10" + varint(step)
 
 
 def metadata_field(metadata: bytes | None) -> bytes:

@@ -1,0 +1,180 @@
+"""The writing workloads, run inside a worker process: make the data, time the calls, close.
+
+Caller time is the loop of op calls alone; total time also covers `close()` (everything on disk).
+Data is built before the clock starts, and one warm-up call per library (tag "warmup") pays for
+first-use imports, so the loop measures the steady state a training loop sees.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from libraries import open_session
+
+IMAGE_SHAPE = (8, 256, 256, 3)
+
+
+def scalar_tag(i: int, tags: int) -> str:
+    return f"metric_{i % tags}"
+
+
+def scalar_value(i: int) -> float:
+    """Exactly representable in float32, so the read-back check can compare exactly."""
+    return (i % 4096) * 0.25
+
+
+def scalar_step(i: int, tags: int) -> int:
+    """Each step logs every tag once, as a training loop does."""
+    return i // tags
+
+
+def histogram_values(size: int) -> np.ndarray:
+    return np.random.default_rng(0).standard_normal(size, dtype=np.float32)
+
+
+def image_batch(kind: str) -> np.ndarray:
+    """Noise (incompressible) or a smooth gradient (compresses well), uint8 NHWC."""
+    k, h, w, c = IMAGE_SHAPE
+    if kind == "noise":
+        return np.random.default_rng(0).integers(0, 256, IMAGE_SHAPE, dtype=np.uint8)
+    y = np.arange(h, dtype=np.float32)[:, None] / (h - 1)
+    x = np.arange(w, dtype=np.float32)[None, :] / (w - 1)
+    batch = np.empty(IMAGE_SHAPE, dtype=np.uint8)
+    for i in range(k):
+        channels = (x * 255, y * 255, (x + y) * 127.5 * (i + 1) / k)
+        batch[i] = np.stack([np.broadcast_to(ch, (h, w)) for ch in channels[:c]], axis=-1)
+    return batch
+
+
+def text_value(i: int) -> str:
+    return f"step {i}: loss went down; the quick brown fox jumps over the lazy dog."
+
+
+def pr_data(size: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    labels = rng.random(size) < 0.3
+    predictions = np.clip(rng.random(size, dtype=np.float32) * 0.6 + labels * 0.4, 0, 1)
+    return labels, predictions.astype(np.float32)
+
+
+def _logdir_bytes(logdir: str) -> int:
+    return sum(
+        os.path.getsize(os.path.join(root, name))
+        for root, _, names in os.walk(logdir)
+        for name in names
+    )
+
+
+def _timed(
+    library: str, logdir: str, op: str, warmup: Callable[[Callable], None], loop: Callable
+) -> dict[str, Any]:
+    session = open_session(library, logdir)
+    call = session.op(op)
+    if call is None:
+        session.close()
+        return {"skipped": f"{library} has no {op} op yet"}
+    warmup(call)
+    session.flush()  # the warm-up's background work must not land inside the timed loop
+    start = time.perf_counter()
+    calls = loop(call)
+    looped = time.perf_counter()
+    session.close()
+    closed = time.perf_counter()
+    return {
+        "calls": calls,
+        "caller_s": (looped - start) / calls,
+        "total_s": (closed - start) / calls,
+        "bytes": _logdir_bytes(logdir) / calls,
+        "note": session.notes.get(op, ""),
+    }
+
+
+def scalars(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
+    count, ntags = params["count"], params["tags"]
+    tags = [scalar_tag(i, ntags) for i in range(ntags)]
+    values = [scalar_value(i) for i in range(count)]
+
+    def loop(log: Callable) -> int:
+        for i in range(count):
+            log(tags[i % ntags], values[i], i // ntags)
+        return count
+
+    result = _timed(library, logdir, "scalar", lambda log: log("warmup", 1.0, 0), loop)
+    return _units(result, caller_us=1e6, total_us=1e6)
+
+
+def histograms(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
+    values, calls = histogram_values(params["size"]), params["calls"]
+
+    def loop(log: Callable) -> int:
+        for step in range(calls):
+            log("weights", values, step)
+        return calls
+
+    result = _timed(library, logdir, "histogram", lambda log: log("warmup", values[:1000], 0), loop)
+    return _units(result, caller_ms=1e3, total_ms=1e3)
+
+
+def images(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
+    batch, calls = image_batch(params["kind"]), params["calls"]
+
+    def loop(log: Callable) -> int:
+        for step in range(calls):
+            log("samples", batch, step)
+        return calls
+
+    result = _timed(library, logdir, "images", lambda log: log("warmup", batch, 0), loop)
+    if "bytes" in result:
+        result["kib"] = result["bytes"] / 1024
+    return _units(result, caller_ms=1e3, total_ms=1e3)
+
+
+def text(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
+    calls = params["calls"]
+    strings = [text_value(i) for i in range(calls)]
+
+    def loop(log: Callable) -> int:
+        for step in range(calls):
+            log("notes", strings[step], step)
+        return calls
+
+    result = _timed(library, logdir, "text", lambda log: log("warmup", "warm", 0), loop)
+    return _units(result, caller_us=1e6, total_us=1e6)
+
+
+def pr_curves(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
+    labels, predictions = pr_data(params["size"])
+    calls = params["calls"]
+
+    def loop(log: Callable) -> int:
+        for step in range(calls):
+            log("pr", labels, predictions, step)
+        return calls
+
+    def warmup(log: Callable) -> None:
+        log("warmup", labels[:100], predictions[:100], 0)
+
+    result = _timed(library, logdir, "pr_curve", warmup, loop)
+    return _units(result, caller_ms=1e3, total_ms=1e3)
+
+
+def _units(result: dict[str, Any], **scales: float) -> dict[str, Any]:
+    """Add the figures in the table's units (caller_us = caller_s * 1e6 …) to the result."""
+    if "skipped" in result:
+        return result
+    for key, scale in scales.items():
+        result[key] = result[key.rsplit("_", 1)[0] + "_s"] * scale
+    return result
+
+
+WORKERS = {
+    "scalars": scalars,
+    "histograms": histograms,
+    "images": images,
+    "text": text,
+    "pr_curve": pr_curves,
+}

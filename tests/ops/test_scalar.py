@@ -1,0 +1,70 @@
+"""summary.scalar and write_scalar: float32 scalars TensorBoard reads; errors before queueing."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import summary
+from summary.ops.scalar import write_scalar
+from tests.tensorboard_loader import accumulator, plugin_of, values
+
+
+def test_values_land_as_float32_scalars(logdir):
+    logged = [0.5, 3, True, np.float64(1e40), np.float32(-2.25), -math.inf]
+    with summary.create_file_writer(logdir).as_default() as writer:
+        for step, value in enumerate(logged):
+            assert summary.scalar("loss", value, step=step)
+    writer.close()
+    acc = accumulator(logdir)
+    assert plugin_of(acc, "loss") == "scalars"
+    got = values(acc, "loss")
+    assert [step for step, _, _ in got] == list(range(len(logged)))
+    for (_, _, array), value in zip(got, logged, strict=True):
+        assert array.dtype == np.float32 and array.shape == ()
+        with np.errstate(over="ignore"):
+            assert array == np.float32(value)  # a float32 cast; 1e40 saturates to inf
+
+
+def test_description_and_default_step(logdir):
+    with summary.create_file_writer(logdir).as_default(step=7) as writer:
+        summary.scalar("acc", 0.25, description="top-1 accuracy")
+    writer.close()
+    acc = accumulator(logdir)
+    assert acc.SummaryMetadata("acc").summary_description == "top-1 accuracy"
+    assert [step for step, _, _ in values(acc, "acc")] == [7]
+
+
+def test_write_scalar_ignores_scopes_and_record_if(logdir):
+    writer = summary.create_file_writer(logdir)
+    with summary.name_scope("outer"), summary.record_if(False):
+        write_scalar(writer, "plain/tag", 1.5, 3, wall_time=1234.5)
+    writer.close()
+    (step, wall_time, array) = values(accumulator(logdir), "plain/tag")[0]
+    assert (step, wall_time, float(array)) == (3, 1234.5, 1.5)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "step", "error", "words"),
+    [
+        ("", 1.0, 0, ValueError, "must not be empty"),
+        (3, 1.0, 0, TypeError, "name must be a str"),
+        ("loss", [1.0, 2.0], 0, ValueError, "rank 0"),
+        ("loss", "high", 0, TypeError, "loss"),
+        ("loss", 1.0, 1.5, ValueError, "whole number"),
+        ("loss", 1.0, None, ValueError, "no default step"),
+    ],
+)
+def test_bad_input_is_refused_before_anything_is_queued(logdir, name, data, step, error, words):
+    writer = summary.create_file_writer(logdir)
+    with writer.as_default():
+        with pytest.raises(error, match=words):
+            summary.scalar(name, data, step=step)
+        with pytest.raises(error, match=words):
+            write_scalar(writer, name, data, step)
+        summary.scalar("ok", 1.0, step=0)
+    writer.close()
+    acc = accumulator(logdir)
+    assert acc.Tags()["tensors"] == ["ok"]
