@@ -1,6 +1,6 @@
 """summary: write TensorBoard event files the way `tf.summary` does, without TensorFlow."""
 
-from summary import experimental
+from summary import experimental, v1
 from summary.ops import (
     NonFiniteHistogramWarning,
     audio,
@@ -46,6 +46,7 @@ __all__ = [
     "scalar",
     "should_record_summaries",
     "text",
+    "v1",
     "write",
 ]
 

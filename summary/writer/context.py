@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import operator
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterator
+from types import FrameType
 from typing import Any
 
 _INVALID_SCOPE_CHARACTERS = re.compile(r"[^-_/.A-Za-z0-9]")
@@ -24,6 +26,7 @@ class _ThreadState(threading.local):
         self.steps: list[list[Any]] = []
         self.conditions: list[bool | Callable[[], bool]] = []
         self.scopes: list[str] = []
+        self.captures: list[Callable[[FrameType], Any]] = []
 
 
 class _ProcessState:
@@ -33,6 +36,8 @@ class _ProcessState:
 
 _local = _ThreadState()
 _process = _ProcessState()
+_capturing_threads = 0  # threads inside `capturing()`: ops check their own thread only if > 0
+_capturing_lock = threading.Lock()
 
 
 def default_writer() -> Any:
@@ -49,8 +54,13 @@ def _recording() -> bool:
 
 
 def recording_writer() -> Any:
-    """The default writer if summaries should be recorded now, else None."""
+    """The default writer if summaries should be recorded now, else None.
+
+    Under `capturing(handler)` (summary.v1's graph mode) it returns `handler(caller's frame)`.
+    """
     local = _local  # one global lookup; each attribute of a threading.local costs a dict lookup
+    if _capturing_threads and local.captures:
+        return local.captures[-1](sys._getframe(1))
     writers = local.writers
     writer = writers[-1] if writers else _process.writer
     if writer is None or not writer.records:
@@ -62,7 +72,10 @@ def recording_writer() -> Any:
 
 def should_record_summaries() -> bool:
     """True when a default writer is set and every enclosing `record_if` condition holds."""
-    return recording_writer() is not None
+    writer = default_writer()
+    if writer is None or not writer.records:
+        return False
+    return not _local.conditions or _recording()
 
 
 @contextlib.contextmanager
@@ -93,17 +106,23 @@ def call_with_writer(writer: Any, op: Callable[..., Any], /, *args: Any, **kwarg
     """Call `op` with `writer` as its only target: no record_if conditions, no name scopes.
 
     For callers that name their writer explicitly (`SummaryWriter.add_*`, framework callbacks):
-    tags are taken verbatim and every call records, as in tensorboardX.
+    tags are taken verbatim and every call records, as in tensorboardX (also inside a
+    summary.v1 graph: such calls are not deferred).
     """
     local = _local
     conditions, scopes = local.conditions, local.scopes
     local.conditions, local.scopes = [], []
+    captures = local.captures if _capturing_threads else None
+    if captures:
+        local.captures = []
     local.writers.append(writer)
     try:
         return op(*args, **kwargs)
     finally:
         local.writers.pop()
         local.conditions, local.scopes = conditions, scopes
+        if captures:
+            local.captures = captures
 
 
 def set_process_default(writer: Any, step: Any = None) -> None:
@@ -224,3 +243,61 @@ def summary_scope(
     scope_name = _INVALID_SCOPE_CHARACTERS.sub("", name) or default_name
     with name_scope(scope_name) as scope:
         yield tag, scope
+
+
+# -- deferral: summary.v1's graph mode records op calls and runs them later --------------------
+
+
+@contextlib.contextmanager
+def capturing(handler: Callable[[FrameType], Any]) -> Iterator[None]:
+    """Inside, an op's `recording_writer()` call returns `handler(op_frame)` instead.
+
+    The handler records the op call from its frame and returns None, so the op returns False
+    without touching its arguments (they may be placeholders fed only at run time).
+    """
+    global _capturing_threads
+    captures = _local.captures
+    if not captures:
+        with _capturing_lock:
+            _capturing_threads += 1
+    captures.append(handler)
+    try:
+        yield
+    finally:
+        captures.pop()
+        if not captures:
+            with _capturing_lock:
+                _capturing_threads -= 1
+
+
+def captured_state() -> tuple[Any, Any, tuple[str, ...], tuple[Any, ...]]:
+    """(default writer, default step, name scopes, record_if conditions) of this thread now."""
+    return default_writer(), get_step(), tuple(_local.scopes), tuple(_local.conditions)
+
+
+@contextlib.contextmanager
+def replaying(state: tuple[Any, Any, tuple[str, ...], tuple[Any, ...]]) -> Iterator[None]:
+    """Run a captured op for real, under the writer, scopes and conditions it was made with.
+
+    Without a captured writer the current default is used; a captured step applies only when
+    none is set now (so a step set at run time wins); conditions of both must hold.
+    """
+    writer, step, scopes, conditions = state
+    local = _local
+    saved = local.captures, local.scopes, local.conditions
+    local.captures, local.scopes = [], list(scopes)
+    local.conditions = [*saved[2], *conditions]
+    add_writer = writer is not None
+    add_step = step is not None and get_step() is None
+    if add_writer:
+        local.writers.append(writer)
+    if add_step:
+        local.steps.append([step])
+    try:
+        yield
+    finally:
+        if add_step:
+            local.steps.pop()
+        if add_writer:
+            local.writers.pop()
+        local.captures, local.scopes, local.conditions = saved
