@@ -20,7 +20,7 @@ from summary import ops
 from summary.integrations import tensorboardx_convert as convert
 from summary.ops.histogram import DEFAULT_BUCKET_COUNT
 from summary.ops.metadata import plugin_metadata
-from summary.ops.scalar import scalar
+from summary.ops.scalar import scalar, write_scalar
 from summary.ops.write import write
 from summary.writer.context import call_with_writer
 from summary.writer.event_writer import EventWriter
@@ -56,9 +56,9 @@ class TensorBoardXMethods:
                 f"summary.SummaryWriter.add_scalar({tag!r}): double_precision=True is not "
                 "supported: scalars are float32 (TensorBoard's fast loader drops float64 scalars)"
             )
-        target = self if walltime is None else _AtWallTime(self, walltime)
         step = 0 if global_step is None else global_step
-        call_with_writer(target, scalar, tag, scalar_value, step, summary_description or None)
+        wall_time = None if walltime is None else _finite(walltime)
+        write_scalar(self, tag, scalar_value, step, summary_description or None, wall_time)
 
     def add_scalars(
         self,
@@ -68,12 +68,11 @@ class TensorBoardXMethods:
         walltime: float | None = None,
     ) -> None:
         """One value per key, each in its own run `<log_dir>/<main_tag>_<key>` under `main_tag`."""
-        walltime = time.time() if walltime is None else walltime
+        wall_time = time.time() if walltime is None else _finite(walltime)
         step = 0 if global_step is None else global_step
         prefix = f"{self.logdir}/{main_tag.replace('/', '_')}_"
         for key, value in tag_scalar_dict.items():
-            target = _AtWallTime(self._run_writer(prefix + key), walltime)
-            call_with_writer(target, scalar, main_tag, value, step)
+            write_scalar(self._run_writer(prefix + key), main_tag, value, step, None, wall_time)
 
     def add_histogram(
         self,
@@ -230,11 +229,8 @@ class _AtWallTime:
     records = True
 
     def __init__(self, writer: Any, wall_time: Any) -> None:
-        wall_time = float(wall_time)
-        if not math.isfinite(wall_time):
-            raise ValueError(f"summary.SummaryWriter: walltime must be finite, got {wall_time}")
         self._writer = writer
-        self._wall_time = wall_time
+        self._wall_time = _finite(wall_time)
 
     def enqueue_scalar(self, tag: str, step: int, value: float, metadata: Any, _: float) -> None:
         self._writer.enqueue_scalar(tag, step, value, metadata, self._wall_time)
@@ -246,3 +242,11 @@ class _AtWallTime:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._writer, name)
+
+
+def _finite(walltime: Any) -> float:
+    """torch's `walltime` as seconds; NaN or ±inf would make TensorBoard drop the file."""
+    wall_time = float(walltime)
+    if not math.isfinite(wall_time):
+        raise ValueError(f"summary.SummaryWriter: walltime must be finite, got {walltime!r}")
+    return wall_time
