@@ -1,6 +1,7 @@
 """TF 1.x image and audio summaries: `Summary.Image` PNGs and `Summary.Audio` WAVs, one value
 per batch element, tagged `<tag>/image/<i>` (`<tag>/image` when max_outputs is 1) and likewise
 `/audio/`. PNG and WAV encoders are the v2 ops'; the float-to-pixel rule here is TF 1.x's own.
+Audio values also carry audio plugin metadata (WAV), which TF 1.x left out (see AUDIO_METADATA).
 """
 
 from __future__ import annotations
@@ -15,12 +16,24 @@ from summary.ops._convert import to_array, to_numeric_array
 from summary.ops.audio import check_audio, encode_wav
 from summary.ops.image import check_images, encode_png
 from summary.proto import summary_pb2
+from summary.proto.plugins import audio_pb2
 
 IMAGE_CHANNELS = (1, 3, 4)  # TF 1.x's ImageSummary: gray, RGB, RGBA (no gray + alpha)
 BAD_COLOR = np.array([255, 0, 0, 255], dtype=np.uint8)  # pixels with a non-finite channel
 _ZERO_THRESHOLD = np.float32(1e-6)
 _MAX_PIXELS = 1 << 29  # h * w must stay below this, as in TF
 _UINT32_MAX = (1 << 32) - 1
+# TF 1.x wrote audio values without metadata, and RustBoard then serves them as
+# application/octet-stream; with the data class set it takes this metadata as it is (audio/wav).
+AUDIO_METADATA = summary_pb2.SummaryMetadata(
+    plugin_data=summary_pb2.SummaryMetadata.PluginData(
+        plugin_name="audio",
+        content=audio_pb2.AudioPluginData(
+            encoding=audio_pb2.AudioPluginData.WAV, converted_to_tensor=True
+        ).SerializeToString(),
+    ),
+    data_class=summary_pb2.DATA_CLASS_BLOB_SEQUENCE,
+)
 
 
 def image_values(
@@ -98,6 +111,7 @@ def audio_values(
         value.audio.num_channels, value.audio.length_frames = channels, frames
         value.audio.content_type = "audio/wav"
         value.audio.encoded_audio_string = encode_wav(clip.astype(np.float32), header_rate)
+        value.metadata.CopyFrom(AUDIO_METADATA)
         values.append(value)
     return values
 

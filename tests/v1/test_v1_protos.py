@@ -165,6 +165,10 @@ def test_audio_pb_writes_wav_values_with_tf1_fields():
         assert audio.sample_rate == f32(8000.7)  # the float kept, the header rounded
         assert (audio.num_channels, audio.length_frames) == (2, 50)
         assert audio.content_type == "audio/wav"
+        # TF 1.x wrote no metadata here; with it RustBoard serves the clip as audio/wav
+        plugin = value.metadata.plugin_data
+        assert (plugin.plugin_name, plugin.content) == ("audio", b"\x10\x0b\x18\x01")
+        assert value.metadata.data_class == summary_pb2.DATA_CLASS_BLOB_SEQUENCE
         channels, rate, width, frames = read_wav(audio.encoded_audio_string)
         assert (channels, rate, width) == (2, 8001, 2)
         samples = np.frombuffer(frames, dtype="<i2").tolist()
