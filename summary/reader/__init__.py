@@ -1,52 +1,23 @@
-"""Reading event files back: Event messages from a file or a whole logdir."""
+"""Reading event files back: Event messages (`iter_events`) or decoded values (`load`).
+
+Both take a local path or an fsspec URL (`s3://…`, `gs://…`, `memory://…`).
+"""
 
 from __future__ import annotations
 
-import os
-import warnings
-from collections.abc import Iterator
-from typing import Literal
+from summary.reader.events import CorruptRecordWarning, iter_events
+from summary.reader.loader import load
+from summary.reader.plugins import Audio
+from summary.reader.records import CorruptRecordError
+from summary.reader.result import LogdirData, RunData, Series
 
-from google.protobuf.message import DecodeError
-
-from summary.proto import event_pb2
-from summary.reader.event_files import iter_event_files
-from summary.reader.records import CorruptRecordError, iter_records
-
-__all__ = ["CorruptRecordError", "CorruptRecordWarning", "iter_events"]
-
-
-class CorruptRecordWarning(UserWarning):
-    """A file had a corrupt record; the records before it were read, the rest of it skipped."""
-
-
-def iter_events(
-    path_or_logdir: str | os.PathLike[str],
-    on_corruption: Literal["warn", "raise", "ignore"] = "warn",
-) -> Iterator[event_pb2.Event]:
-    """Yield every Event of one event file, or of every event file below a logdir, in order.
-
-    CRCs are checked. A partial last record (a file still being written) ends its file quietly.
-    A corrupt record ends its file too, after a CorruptRecordWarning naming the file and byte
-    offset (or a CorruptRecordError with `on_corruption="raise"`); earlier records are kept.
-    """
-    for _, path in iter_event_files(path_or_logdir):
-        yield from _file_events(path, on_corruption)
-
-
-def _file_events(path: str, on_corruption: str) -> Iterator[event_pb2.Event]:
-    parse = event_pb2.Event.FromString
-    try:
-        for offset, payload in iter_records(path):
-            try:
-                event = parse(payload)
-            except DecodeError as error:
-                raise CorruptRecordError(
-                    path, offset, f"payload is not an Event: {error}"
-                ) from None
-            yield event
-    except CorruptRecordError as error:
-        if on_corruption == "raise":
-            raise
-        if on_corruption == "warn":
-            warnings.warn(str(error), CorruptRecordWarning, stacklevel=3)
+__all__ = [
+    "Audio",
+    "CorruptRecordError",
+    "CorruptRecordWarning",
+    "LogdirData",
+    "RunData",
+    "Series",
+    "iter_events",
+    "load",
+]
