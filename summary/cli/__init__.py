@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from summary.cli import demo
+from summary.cli import demo, export, inspect
 
-COMMANDS = (demo,)
+COMMANDS = (demo, inspect, export)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,122 @@
+"""`export DIR --format csv|jsonl`: every value as one row (run, tag, plugin, step, wall_time,
+value), for notebooks and spreadsheets. Non-scalar values are JSON (blobs as base64)."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+import numpy as np
+
+from summary.cli.inspect import add_filters
+from summary.cli.progress import progress_meter
+from summary.reader import LogdirData, Series, load
+
+COLUMNS = ("run", "tag", "plugin", "step", "wall_time", "value")
+
+
+def add_parser(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "export",
+        help="write every value as CSV or JSON lines",
+        description="Write the values of DIR (a path or fsspec URL) as rows of run, tag, plugin, "
+        "step, wall_time, value. Scalars are numbers; other values are JSON (histograms as "
+        "[left, right, count] rows, text as strings, PR curves as named lists, images and audio "
+        "as base64 of their encoded bytes).",
+    )
+    parser.add_argument("logdir", metavar="DIR", help="logdir, run directory or event file")
+    parser.add_argument(
+        "--format", choices=("csv", "jsonl"), default="csv", help="output format (default csv)"
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    add_filters(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    update, finish = progress_meter("reading")
+    try:
+        data = load(
+            args.logdir,
+            runs=args.run_filter,
+            tags=args.tag_filter,
+            plugins=args.plugin_filter,
+            progress=update,
+        )
+    except FileNotFoundError as error:
+        finish()
+        print(f"summary export: {error}", file=sys.stderr)
+        return 2
+    finish()
+    if args.output:
+        with open(args.output, "w", newline="", encoding="utf-8") as out:
+            write(data, args.format, out)
+    else:
+        write(data, args.format, sys.stdout)
+    return 0
+
+
+def write(data: LogdirData, format: str, out: TextIO) -> None:
+    """Write every row of `data` to `out` as CSV (with a header) or JSON lines."""
+    if format == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for row in rows(data):
+            value = row[-1]
+            cell = value if isinstance(value, float) else json.dumps(value)
+            writer.writerow((*row[:-1], cell))
+    else:
+        for row in rows(data):
+            out.write(json.dumps(dict(zip(COLUMNS, row, strict=True))) + "\n")
+
+
+def rows(data: LogdirData) -> Iterator[tuple[str, str, str, int, float, Any]]:
+    """(run, tag, plugin, step, wall_time, JSON-ready value) for every value, run by run."""
+    for series in data.series():
+        for index, (step, wall_time) in enumerate(
+            zip(series.steps, series.wall_times, strict=True)
+        ):
+            value = _value(series, index)
+            yield series.run, series.tag, series.plugin, int(step), float(wall_time), value
+
+
+def _value(series: Series, index: int) -> Any:
+    if series.plugin == "scalars":
+        return float(series.values[index])
+    raw = series.raw[index]
+    if raw is not None and series.plugin == "images":
+        return {
+            "width": int(raw[0]),
+            "height": int(raw[1]),
+            "images_base64": [_base64(blob) for blob in raw[2:]],
+        }
+    if raw is not None and series.plugin == "audio":
+        return {"audio_base64": [_base64(blob) for blob in np.asarray(raw)[:, 0]]}
+    return _plain(series.values[index])
+
+
+def _plain(value: Any) -> Any:
+    """NumPy and bytes made JSON-ready: arrays as nested lists, bytes as UTF-8 or base64."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist()) if value.dtype == object else value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return {"base64": _base64(value)}
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _base64(blob: bytes) -> str:
+    return base64.b64encode(bytes(blob)).decode("ascii")
