@@ -1,0 +1,94 @@
+"""Event files in object storage (`s3://`, `gs://`, `memory://`, any fsspec URL).
+
+Object stores cannot append, so the sink re-uploads the current object whole each time the bytes
+it was given end on a record boundary: the object only grows, its earlier bytes never change, and
+a reader tailing it (TensorBoard reads s3/gs itself) sees a longer file. To bound the re-upload
+cost the sink rolls, between records, to a new object whose name sorts after the previous one
+and which starts with its own file_version record, once the current object holds SEGMENT_BYTES or
+has been uploaded SEGMENT_UPLOADS times. A write that ends a record returns only after the upload,
+so `flush()` and `close()` mean "in the store". docs/remote-storage.md has the trade-offs.
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+from typing import Any
+
+from summary.writer import encoding, records
+from summary.writer.naming import event_file_name
+
+SEGMENT_BYTES = 4 << 20
+SEGMENT_UPLOADS = 30
+_LENGTH = struct.Struct("<Q")
+
+
+class RemoteSink:
+    """One logical event file made of one or more objects, written with fsspec."""
+
+    def __init__(self, logdir: str, suffix: str) -> None:
+        fsspec = _import_fsspec(logdir)
+        self._fs, root = fsspec.core.url_to_fs(logdir)
+        self._root = root.rstrip("/")
+        self._suffix = suffix
+        self._fs.makedirs(self._root, exist_ok=True)
+        self._seconds = 0
+        self._start_object(b"")
+
+    @property
+    def path(self) -> str:
+        """The URL of the object being written."""
+        return self._fs.unstrip_protocol(self._object)
+
+    def write(self, data: memoryview) -> int:
+        """Take all of `data`; upload the object if it now ends on a record boundary."""
+        if self._boundary == len(self._segment) and self._full(len(data)):
+            head = records.frame_record(encoding.file_version_event(time.time()))
+            self._start_object(head)
+        size, boundary = len(self._segment), self._boundary
+        self._segment += data
+        self._advance_boundary()
+        if self._boundary != len(self._segment):
+            return len(data)  # mid-record: the rest of it comes with the next write
+        try:
+            self._fs.pipe_file(self._object, bytes(self._segment))
+        except Exception as error:
+            del self._segment[size:]  # the writer keeps `data` and hands it to us again
+            self._boundary = boundary
+            raise OSError(f"could not upload {self.path}: {error}") from error
+        self._uploads += 1
+        return len(data)
+
+    def close(self) -> None:
+        """Nothing to do: every complete record was uploaded when its write returned."""
+
+    def _advance_boundary(self) -> None:
+        """Move the next-record offset over every record whose length is now known."""
+        segment = self._segment
+        while self._boundary + 8 <= len(segment):
+            (length,) = _LENGTH.unpack_from(segment, self._boundary)
+            self._boundary += records.HEADER_SIZE + length + records.FOOTER_SIZE
+
+    def _full(self, incoming: int) -> bool:
+        if self._uploads == 0:
+            return False
+        return len(self._segment) + incoming > SEGMENT_BYTES or self._uploads >= SEGMENT_UPLOADS
+
+    def _start_object(self, head: bytes) -> None:
+        """Name a new object that sorts after the previous one, even if the clock stepped back."""
+        self._seconds = max(self._seconds, int(time.time()))
+        self._object = f"{self._root}/{event_file_name(self._suffix, now=self._seconds)}"
+        self._segment = bytearray(head)
+        self._boundary = len(head)
+        self._uploads = 0
+
+
+def _import_fsspec(logdir: str) -> Any:
+    try:
+        import fsspec
+    except ImportError:
+        raise ImportError(
+            f"summary.create_file_writer({logdir!r}): URLs need fsspec "
+            "(pip install 'summary[fsspec]', plus e.g. s3fs for s3:// or gcsfs for gs://)"
+        ) from None
+    return fsspec
