@@ -1,6 +1,6 @@
 """summary: write TensorBoard event files the way `tf.summary` does, without TensorFlow."""
 
-from summary import experimental, v1
+from summary import distributed, experimental, reader, v1
 from summary.ops import (
     NonFiniteHistogramWarning,
     audio,
@@ -35,6 +35,7 @@ __all__ = [
     "audio",
     "create_file_writer",
     "create_noop_writer",
+    "distributed",
     "experimental",
     "flush",
     "graph",
@@ -42,6 +43,7 @@ __all__ = [
     "image",
     "name_scope",
     "pr_curve",
+    "reader",
     "record_if",
     "scalar",
     "should_record_summaries",
