@@ -7,6 +7,7 @@ import argparse
 import base64
 import csv
 import json
+import os
 import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
@@ -56,8 +57,12 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         with open(args.output, "w", newline="", encoding="utf-8") as out:
             write(data, args.format, out)
-    else:
+        return 0
+    try:
         write(data, args.format, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `export ... | head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
