@@ -213,3 +213,63 @@ def test_values_false_keeps_steps_only(logdir):
 def test_missing_logdir_raises(tmp_path):
     with pytest.raises(FileNotFoundError):
         load(tmp_path / "nope")
+
+
+def test_iter_events_and_to_pandas_on_tensorboardx_files(tbx_run, logdir):
+    """iter_events yields exactly the records TensorBoard's raw loader reads; to_pandas has one
+    row per value TensorBoard's loader sees."""
+    from tensorboard.backend.event_processing.event_file_loader import RawEventFileLoader
+
+    from summary.proto import event_pb2
+    from summary.reader import iter_events
+    from summary.reader.event_files import iter_event_files
+
+    run_dir, _ = tbx_run
+    path = only_file(run_dir)
+    assert list(iter_event_files(logdir)) == [("tbx", path)]
+    raw = [event_pb2.Event.FromString(record) for record in RawEventFileLoader(path).Load()]
+    assert list(iter_events(logdir)) == raw
+    pytest.importorskip("pandas")
+    frame = load(logdir).to_pandas()
+    reference = loader_values(path)
+    assert len(frame) == sum(len(values) for values in reference.values())
+    loss = frame[frame["tag"] == "loss"]
+    assert loss["step"].tolist() == [0, 1, 2]
+    assert loss["value"].tolist() == [float(v) for _, _, v in reference["loss"]]
+
+
+def test_a_file_being_written_reads_as_a_prefix(logdir):
+    """Cut anywhere (a writer mid-record): load stops quietly at the partial record."""
+    import warnings
+
+    with summary.create_file_writer(os.path.join(logdir, "full")):
+        for step in range(6):
+            summary.scalar("x", float(step), step=step)
+            summary.text("t", f"note {step}", step=step)
+    data = open(only_file(os.path.join(logdir, "full")), "rb").read()
+    cut_dir = os.path.join(logdir, "cut")
+    os.makedirs(cut_dir)
+    cut_path = os.path.join(cut_dir, "events.out.tfevents.1.cut")
+    previous = 0
+    for cut in range(0, len(data), 7):
+        with open(cut_path, "wb") as handle:
+            handle.write(data[:cut])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            run = load(cut_dir).get(".")
+        steps = list(run["x"].steps) if run and "x" in run else []
+        assert steps == list(range(len(steps))) and len(steps) >= previous
+        previous = len(steps)
+    assert previous == 6
+
+
+def test_reading_again_sees_what_was_flushed_since(logdir):
+    writer = summary.create_file_writer(logdir)
+    with writer.as_default():
+        summary.scalar("x", 1.0, step=0)
+        writer.flush()
+        assert list(load(logdir)["."]["x"].steps) == [0]
+        summary.scalar("x", 2.0, step=1)
+        writer.flush()
+        assert list(load(logdir)["."]["x"].values) == [1.0, 2.0]
+    writer.close()
