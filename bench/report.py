@@ -51,7 +51,8 @@ def best_peer(table: dict[str, dict[str, Any]], metric: Metric) -> float | None:
 
 def render(workload: Workload, sizes: dict[str, Any], table: dict[str, dict[str, Any]]) -> str:
     """One table: a row per library, each metric with its ratio to the fastest peer."""
-    cells = [["library", *[m.label for m in workload.metrics], "rounds", "data"]]
+    first = "reader" if workload.task == "read" else "library"
+    cells = [[first, *[m.label for m in workload.metrics], "rounds", "data"]]
     for name, row in table.items():
         line = [name]
         for metric in workload.metrics:
@@ -85,9 +86,7 @@ def _ratio(tables: dict, workload: str, metric: str, against: str | None = None)
     table = tables.get(workload, {})
     ours = table.get(SUBJECT_PREFIX, {}).get(metric)
     if workload == "read":
-        ours = table.get("summary.reader", {}).get(metric) or table.get(
-            "summary.reader.iter_events", {}
-        ).get(metric)
+        ours = table.get("summary.reader.load", {}).get(metric)
     if against is not None:
         theirs = table.get(against, {}).get(metric)
     else:

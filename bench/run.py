@@ -22,7 +22,7 @@ from typing import Any
 import report
 import startup
 from libraries import LIBRARIES
-from reading import READERS
+from reading import readers
 from workloads import WORKLOADS, Workload
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -58,7 +58,7 @@ def _selected(only: str | None) -> list[Workload]:
 
 def _rows(workload: Workload, libraries: list[str]) -> list[str]:
     if workload.task == "read":
-        return list(READERS)
+        return readers()
     if workload.task == "slow_disk":
         return [lib for lib in libraries if lib in SLOW_DISK_HOOKS]
     if workload.task == "import":
@@ -89,7 +89,7 @@ class Runner:
     def __init__(self, args: argparse.Namespace, workdir: str) -> None:
         self.args = args
         self.workdir = workdir
-        self.read_path: str | None = None
+        self.read_paths: dict[str, str] = {}
 
     def measure(self, workload: Workload, row: str) -> dict[str, Any]:
         sizes = workload.sizes(self.args.quick)
@@ -97,7 +97,7 @@ class Runner:
             return startup.measure(LIBRARIES[row].import_statement)
         spec: dict[str, Any] = {"task": workload.task, "library": row, "params": sizes}
         if workload.task == "read":
-            spec["path"] = self._read_file(sizes)
+            spec["path"] = self._read_file(workload.name, sizes)
             logdir = None
         else:
             logdir = spec["logdir"] = tempfile.mkdtemp(prefix=f"{workload.name}-", dir=self.workdir)
@@ -108,15 +108,16 @@ class Runner:
             shutil.rmtree(logdir, ignore_errors=True)
         return result
 
-    def _read_file(self, sizes: dict[str, Any]) -> str:
-        if self.read_path is None:
-            logdir = os.path.join(self.workdir, "read-input")
+    def _read_file(self, name: str, sizes: dict[str, Any]) -> str:
+        """The file a reading workload reads, written once per invocation."""
+        if name not in self.read_paths:
+            logdir = os.path.join(self.workdir, f"{name}-input")
             spec = {"task": "read_setup", "library": "summary", "logdir": logdir, "params": sizes}
             result = _worker(spec)
             if "error" in result:
                 raise SystemExit(f"could not write the file to read: {result['error']}")
-            self.read_path = result["path"]
-        return self.read_path
+            self.read_paths[name] = result["path"]
+        return self.read_paths[name]
 
 
 def _environment() -> dict[str, Any]:

@@ -17,7 +17,7 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
     if task == "read_setup":
         import reading
 
-        return {"path": reading.write_file(spec["logdir"], params["count"], params["tags"])}
+        return {"path": reading.write_file(spec["logdir"], params)}
     if task == "read":
         import reading
 

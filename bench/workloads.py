@@ -41,6 +41,12 @@ def _caller_total(unit: str, per: str = "call") -> tuple[Metric, Metric]:
     )
 
 
+def _read_all(logdir: str, sizes: dict[str, Any], result: dict[str, Any]) -> list[str]:
+    if result["values"] == sizes["count"]:
+        return []
+    return [f"read {result['values']} of {sizes['count']} scalar values"]
+
+
 _BYTES = Metric("bytes", "bytes/event", digits=1)
 _KIB = Metric("kib", "KiB/call", digits=1)
 
@@ -100,16 +106,30 @@ WORKLOADS = {
                 logdir, p["size"], p["calls"], p["thresholds"]
             ),
         ),
-        Workload(
-            "read",
-            "(f) reading a file of {count:,} scalars (CRCs checked)",
-            "read",
-            (Metric("events_per_s", "events/s", "higher", 0), Metric("seconds", "s", None)),
-            {"count": 1_000_000, "tags": 10},
-            {"count": 100_000},
-            lambda logdir, p, r: (
-                [] if r["values"] == p["count"] else [f"read {r['values']} of {p['count']} values"]
-            ),
+        *(
+            Workload(
+                name,
+                title,
+                "read",
+                (Metric("events_per_s", "events/s", "higher", 0), Metric("seconds", "s", None)),
+                {"count": count, "mixed": mixed},
+                {"count": count // 10},
+                _read_all,
+            )
+            for name, title, count, mixed in (
+                (
+                    "read",
+                    "(f) reading a file of {count:,} scalars (CRCs checked)",
+                    1_000_000,
+                    False,
+                ),
+                (
+                    "read_mixed",
+                    "(f) reading {count:,} scalars among 40 512x512 noise images (CRCs checked)",
+                    100_000,
+                    True,
+                ),
+            )
         ),
         Workload(
             "import",

@@ -68,3 +68,41 @@ def test_bad_input_is_refused_before_anything_is_queued(logdir, name, data, step
     writer.close()
     acc = accumulator(logdir)
     assert acc.Tags()["tensors"] == ["ok"]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (np.float32(0.1), 0.10000000149011612),  # the float32 nearest 0.1, as a double
+        (np.float64(-2.5), -2.5),
+        (np.float16(1.5), 1.5),
+        (np.int8(-7), -7.0),
+        (np.uint64(2**64 - 1), 1.8446744073709552e19),
+        (np.bool_(True), 1.0),
+        (np.array(0.25, dtype=np.float32), 0.25),
+    ],
+)
+def test_numpy_scalars_convert_exactly(data, expected):
+    from summary.ops._convert import to_float
+
+    assert to_float("scalar", "t", data) == expected
+
+
+def test_torch_scalars_convert_exactly():
+    torch = pytest.importorskip("torch")
+    from summary.ops._convert import to_float
+
+    cases = [
+        (torch.tensor(0.1, dtype=torch.bfloat16), 0.10009765625),  # bfloat16 nearest 0.1
+        (torch.tensor(3, dtype=torch.int64), 3.0),
+        (torch.tensor(True), 1.0),
+        (torch.tensor(2.0, requires_grad=True) * 1.5, 3.0),
+    ]
+    for data, expected in cases:
+        assert to_float("scalar", "t", data) == expected
+    with pytest.raises(TypeError, match=r"summary\.scalar\('t'\): complex"):
+        to_float("scalar", "t", torch.tensor(1 + 2j))
+    with pytest.raises(ValueError, match="rank 0"):
+        to_float("scalar", "t", torch.tensor([1.0]))
+    with pytest.raises(TypeError, match="complex"):
+        to_float("scalar", "t", np.complex64(1j))
