@@ -25,6 +25,7 @@ class Health:
         self._where = where
         self._changed = changed
         self.pending: tuple[str, BaseException] | None = None  # for the caller's next call
+        self._appended = False
         self.failure: BaseException | None = None  # set while writes fail
         self.last_failure: BaseException | None = None
         self.failures = 0  # failed write attempts so far
@@ -33,8 +34,14 @@ class Health:
         self.retry_delay = RETRY_FIRST_SECONDS
 
     def _keep(self, message: str, cause: BaseException) -> None:
-        if self.pending is None:  # the first of several is the one to read
+        """Keep `message` for the caller; a second one before it is raised is appended."""
+        if self.pending is None:
             self.pending = (message, cause)
+            self._appended = False
+        elif not self._appended:
+            first, first_cause = self.pending
+            self.pending = (f"{first}; then: {message.removeprefix('summary: ')}", first_cause)
+            self._appended = True
         self._changed()
 
     def fail(self, error: BaseException) -> None:
