@@ -11,6 +11,7 @@ so `flush()` and `close()` mean "in the store". docs/remote-storage.md has the t
 
 from __future__ import annotations
 
+import errno
 import struct
 import time
 from typing import Any
@@ -20,6 +21,7 @@ from summary.writer.naming import event_file_name
 
 SEGMENT_BYTES = 4 << 20
 SEGMENT_UPLOADS = 30
+OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "oss", "r2"}
 _LENGTH = struct.Struct("<Q")
 
 
@@ -31,7 +33,7 @@ class RemoteSink:
         self._fs, root = fsspec.core.url_to_fs(logdir)
         self._root = root.rstrip("/")
         self._suffix = suffix
-        self._fs.makedirs(self._root, exist_ok=True)
+        self._prepare_location(logdir)
         self._seconds = 0
         self._start_object(b"")
 
@@ -61,6 +63,22 @@ class RemoteSink:
 
     def close(self) -> None:
         """Nothing to do: every complete record was uploaded when its write returned."""
+
+    def _prepare_location(self, logdir: str) -> None:
+        """Create the directory where there are directories; in an object store, only check
+        that the bucket exists (never create one by accident from a mistyped URL)."""
+        protocols = self._fs.protocol
+        protocol = protocols if isinstance(protocols, str) else protocols[0]
+        if protocol not in OBJECT_STORES:
+            self._fs.makedirs(self._root, exist_ok=True)
+            return
+        bucket = self._root.split("/", 1)[0]
+        try:
+            found = self._fs.exists(bucket)
+        except Exception as error:  # credentials, network: say so now, not at the first flush
+            raise OSError(f"cannot reach {protocol}://{bucket}: {error}") from error
+        if not found:
+            raise FileNotFoundError(errno.ENOENT, "no such bucket", f"{protocol}://{bucket}")
 
     def _advance_boundary(self) -> None:
         """Move the next-record offset over every record whose length is now known."""

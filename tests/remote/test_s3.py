@@ -59,3 +59,14 @@ def test_failed_uploads_are_retried_and_nothing_is_lost(bucket, s3_server):
     writer.close()
     steps = [e.step for e in iter_events(logdir) if e.summary.value]
     assert steps == [0, 1, 2, 3, 4][-len(steps) :] and steps[-4:] == [1, 2, 3, 4]
+
+
+def test_missing_bucket_is_reported_not_created(s3_server):
+    import boto3
+
+    with pytest.raises(WriterError, match="no such bucket.*s3://never-made"):
+        summary.create_file_writer("s3://never-made/run")
+    names = [
+        b["Name"] for b in boto3.client("s3", endpoint_url=s3_server).list_buckets()["Buckets"]
+    ]
+    assert "never-made" not in names
