@@ -70,3 +70,36 @@ def test_missing_bucket_is_reported_not_created(s3_server):
         b["Name"] for b in boto3.client("s3", endpoint_url=s3_server).list_buckets()["Buckets"]
     ]
     assert "never-made" not in names
+
+
+def test_command_line_reads_s3_urls(bucket, s3_server):
+    """`inspect` and `export` in a subprocess, configured the documented way (environment)."""
+    import csv
+    import io
+    import os
+    import subprocess
+    import sys
+
+    logdir = f"s3://{bucket}/cli"
+    with summary.create_file_writer(f"{logdir}/train"):
+        for step in range(3):
+            summary.scalar("loss", step / 2, step=step)
+    env = {**os.environ, "FSSPEC_S3_ENDPOINT_URL": s3_server}
+    inspected = subprocess.run(
+        [sys.executable, "-m", "summary", "inspect", logdir],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert inspected.returncode == 0, inspected.stderr
+    assert "run train" in inspected.stdout and "loss" in inspected.stdout
+    exported = subprocess.run(
+        [sys.executable, "-m", "summary", "export", logdir],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    assert [(r["step"], r["value"]) for r in rows] == [("0", "0.0"), ("1", "0.5"), ("2", "1.0")]
