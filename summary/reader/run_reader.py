@@ -130,7 +130,7 @@ class RunReader:
 
     def _general(self, data: bytes, start: int, end: int, path: str, offset: int) -> None:
         """A large event: hand-scan its tags first when a filter may not want it."""
-        if self.values and not self.wanted.filters_payloads or end - start < SCAN_MIN_BYTES:
+        if (self.values and not self.wanted.filters_payloads) or end - start < SCAN_MIN_BYTES:
             self._event(_parse(data[start:end], path, offset))
             return
         wall_time, step, what, heads = wire.scan_event(data, start, end)

@@ -48,6 +48,7 @@ def log_shared_directory(logdir: str, index: int) -> None:
 
 def log_with_torch_distributed(logdir: str, index: int, world: int, rendezvous: str) -> None:
     """A gloo process group (rendezvous through a file): the rank comes from torch itself."""
+    os.environ["GLOO_SOCKET_IFNAME"] = "lo"  # ranks talk over loopback only
     import torch.distributed as dist
 
     import summary
