@@ -270,3 +270,15 @@ def test_static_arguments_are_checked_when_the_op_is_built():
     with v1.Graph().as_default():
         with pytest.raises(ValueError, match=r"summary\.v1\.image\('img'\): max_outputs"):
             v1.image("img", v1.placeholder("x"), max_outputs=0)
+
+
+def test_collection_helpers_as_tf_graph():
+    g = v1.Graph()
+    with g.as_default():
+        op = v1.scalar("a", 1.0, collections=["mine", v1.GraphKeys.SUMMARIES])
+    assert sorted(g.get_all_collection_keys()) == ["mine", "summaries"]
+    g.get_collection_ref("mine").clear()  # the live list, as in TF
+    assert g.get_collection("mine") == [] and g.get_collection("summaries") == [op]
+    g.clear_collection("summaries")
+    with g.as_default():
+        assert v1.merge_all() is None

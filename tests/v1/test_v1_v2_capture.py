@@ -7,6 +7,7 @@ import pytest
 
 import summary
 from summary import v1
+from summary.writer import context
 from tests.tensorboard_loader import accumulator, plugin_of, scalar_series, values
 
 
@@ -134,3 +135,18 @@ def test_calls_naming_their_writer_are_not_deferred(logdir):
     acc = accumulator(logdir)
     assert scalar_series(acc, "now") == {0: 1.0}
     assert plugin_of(acc, "hist_now") == "histograms"
+
+
+def _not_module_level_op():
+    def inner_op(name):
+        return context.recording_writer()
+
+    return inner_op
+
+
+def test_a_function_that_cannot_be_deferred_says_so():
+    op = _not_module_level_op()
+    with v1.Graph().as_default():
+        with pytest.raises(RuntimeError, match=r"inner_op\(\).*cannot be deferred"):
+            op("x")
+    assert op("x") is None  # outside the graph it simply finds no writer
