@@ -57,10 +57,11 @@ class EventFile:
         self._urgent = threading.Event()  # retry a failing write now (flush, close)
         self._space = threading.Condition()  # back-pressure: callers wait here for the thread
         self._bytes_lock = threading.Lock()
-        self._pending_bytes = 0
+        self._pending_bytes = 0  # array bytes queued or staged and not yet written
+        self._staged_bytes = 0  # of which staged (taken off the queue by the thread)
         self._health = Health(self._where, self._update_attention)
         self._lock = self._health.lock  # also guards thread start and closing
-        self._encoder = Encoder(self._skip, self._release)
+        self._encoder = Encoder(self._skip)
         self._output = Output(self._open_sink, self._encoder.new_file, self._health.lost_file)
         self._closed = False
         self._close_reported = False
@@ -248,18 +249,24 @@ class EventFile:
             thread.join(timeout)
             if thread.is_alive():
                 raise WriterError(
-                    f"summary: gave up after {timeout} s waiting for {self._where()}: the file "
-                    f"system does not answer; about {len(self._queue)} queued events and "
-                    f"{self._output.unwritten_events} records were not written"
+                    f"summary: gave up after {timeout:.3g} s waiting for {self._where()}: the "
+                    f"file system does not answer; {self._unwritten()} events were not written"
                 )
         with self._lock:
             if self._close_reported:
                 return
             self._close_reported = True
-        lost = sum(entry[0] != FLUSH for entry in self._queue) + self._output.unwritten_events
-        error = self._health.final(lost)
+        error = self._health.final(self._unwritten())
         if error is not None:
             raise error
+
+    def _unwritten(self) -> int:
+        """Events queued or staged and not yet (completely) written."""
+        try:
+            queued = sum(entry[0] != FLUSH for entry in self._queue)
+        except RuntimeError:  # appended to meanwhile
+            queued = len(self._queue)
+        return queued + self._output.unwritten_events
 
     def _update_attention(self) -> None:
         """With the lock held: callers take the slow path while this is True."""
@@ -320,15 +327,23 @@ class EventFile:
         if not output and not queue:
             return  # nothing to do: do not open a file (a forked child that never logs)
         output.write()
+        self._release_staged()
         while queue:
-            parts, size, count, markers = self._encoder.encode_chunk(queue)
-            if parts:
-                output.stage(parts, size, count)
-                output.write()  # an OSError leaves the markers unset: flush() sees the failure
-            for marker in markers:
-                marker.set()
+            self._write_chunk(queue)
         if self._health.failure is not None:
             self._health.recover()
+
+    def _write_chunk(self, queue: deque[tuple]) -> None:
+        """Encode and write one chunk (its bytes are freed on return, before the next one)."""
+        parts, size, count, markers, nbytes = self._encoder.encode_chunk(queue)
+        self._staged_bytes += nbytes  # still counted against the bound until written
+        if parts:
+            self._output.stage(parts, size, count)
+            del parts
+            self._output.write()  # an OSError leaves the markers unset: flush() sees it
+        self._release_staged()
+        for marker in markers:
+            marker.set()
 
     def _skip(self, entry: tuple, error: Exception) -> None:
         what = "an event" if entry[0] == EVENT else f"{entry[1]!r} at step {entry[2]}"
@@ -339,6 +354,13 @@ class EventFile:
         if nbytes:
             with self._bytes_lock:
                 self._pending_bytes -= nbytes
+
+    def _release_staged(self) -> None:
+        """Everything staged is written: its array bytes no longer count."""
+        if self._staged_bytes:
+            with self._bytes_lock:
+                self._pending_bytes -= self._staged_bytes
+            self._staged_bytes = 0
 
     def _close_output(self) -> None:
         try:

@@ -24,16 +24,10 @@ def entry_nbytes(entry: tuple) -> int:
 
 
 class Encoder:
-    """Encodes entries; `skip(entry, error)` hears of a value that could not be encoded and
-    `release(entry)` of each array-holding entry taken off the queue."""
+    """Encodes entries; `skip(entry, error)` hears of a value that could not be encoded."""
 
-    def __init__(
-        self,
-        skip: Callable[[tuple, Exception], None],
-        release: Callable[[tuple], None],
-    ) -> None:
+    def __init__(self, skip: Callable[[tuple, Exception], None]) -> None:
         self._skip = skip
-        self._release = release
         self._scalar_parts: dict[str, tuple[bytes | None, bytes, bytes, bytes]] = {}
         self._tags_with_metadata: set[str] = set()
 
@@ -43,12 +37,13 @@ class Encoder:
 
     def encode_chunk(
         self, queue: deque[tuple]
-    ) -> tuple[list[bytes], int, int, list[threading.Event]]:
+    ) -> tuple[list[bytes], int, int, list[threading.Event], int]:
         """Take entries off `queue` up to a chunk: (header/payload/footer parts, payload bytes,
-        records, flush markers reached). A marker ends the chunk, so it fires after its data."""
+        records, flush markers reached, array bytes the entries held). A marker ends the
+        chunk, so it fires after its data."""
         out: list[bytes] = []
         markers: list[threading.Event] = []
-        size = count = 0
+        size = count = nbytes = 0
         for _ in range(CHUNK):
             try:
                 entry = queue.popleft()
@@ -59,14 +54,12 @@ class Encoder:
                 if out:
                     break
                 continue
+            nbytes += entry_nbytes(entry)
             try:
                 payload = self._payload(entry)
             except Exception as error:  # one bad value must not stop the others
                 self._skip(entry, error)
                 continue
-            finally:
-                if entry[0] != SCALAR:
-                    self._release(entry)
             out.append(records.record_header(len(payload)))
             out.append(payload)
             out.append(_U32(records.masked_crc32c(payload)))
@@ -74,7 +67,7 @@ class Encoder:
             size += len(payload)
             if size >= CHUNK_BYTES:
                 break
-        return out, size, count, markers
+        return out, size, count, markers, nbytes
 
     def _payload(self, entry: tuple) -> bytes:
         kind = entry[0]
