@@ -1,6 +1,6 @@
 """summary: write TensorBoard event files the way `tf.summary` does, without TensorFlow."""
 
-from summary import distributed, experimental, reader, v1
+from summary import experimental
 from summary.ops import (
     NonFiniteHistogramWarning,
     audio,
@@ -53,10 +53,18 @@ __all__ = [
 ]
 
 
+_LAZY_SUBMODULES = ("distributed", "keras", "reader", "v1")
+
+
 def __getattr__(name: str) -> object:
-    """`summary.keras` on first use, so `import summary` never imports Keras."""
-    if name == "keras":
+    """Submodules a training loop rarely needs (Keras, reading, TF 1.x, multi-process helpers)
+    are imported on first use, which keeps `import summary` fast and free of Keras."""
+    if name in _LAZY_SUBMODULES:
         import importlib
 
-        return importlib.import_module("summary.keras")
+        return importlib.import_module(f"summary.{name}")
     raise AttributeError(f"module 'summary' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY_SUBMODULES})
