@@ -218,7 +218,7 @@ class EventFile:
         deadline = None if timeout is None else time.monotonic() + timeout
         while not done.wait(0.05):
             if health.failures != failures:
-                raise health.take(health.last_failure, len(self._queue))
+                raise health.take(health.last_failure, self._unwritten())
             if not self.draining:
                 if self._closed:
                     return
@@ -345,7 +345,7 @@ class EventFile:
         for marker in markers:
             marker.set()
 
-    def _skip(self, entry: tuple, error: Exception) -> None:
+    def _skip(self, entry: tuple, error: BaseException) -> None:
         what = "an event" if entry[0] == EVENT else f"{entry[1]!r} at step {entry[2]}"
         self._health.skipped(what, error)
 

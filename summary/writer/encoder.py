@@ -26,7 +26,7 @@ def entry_nbytes(entry: tuple) -> int:
 class Encoder:
     """Encodes entries; `skip(entry, error)` hears of a value that could not be encoded."""
 
-    def __init__(self, skip: Callable[[tuple, Exception], None]) -> None:
+    def __init__(self, skip: Callable[[tuple, BaseException], None]) -> None:
         self._skip = skip
         self._scalar_parts: dict[str, tuple[bytes | None, bytes, bytes, bytes]] = {}
         self._tags_with_metadata: set[str] = set()
@@ -57,8 +57,8 @@ class Encoder:
             nbytes += entry_nbytes(entry)
             try:
                 payload = self._payload(entry)
-            except Exception as error:  # one bad value must not stop the others
-                self._skip(entry, error)
+            except BaseException as error:  # one bad value (even SystemExit) must not stop
+                self._skip(entry, error)  # the others, nor end the writer thread
                 continue
             out.append(records.record_header(len(payload)))
             out.append(payload)

@@ -90,7 +90,7 @@ class Health:
             self.dropped += dropped
             self._dropped_in_failure += dropped
 
-    def skipped(self, what: str, error: Exception) -> None:
+    def skipped(self, what: str, error: BaseException) -> None:
         """A value could not be encoded (its tensor or event function raised)."""
         with self.lock:
             self._keep(

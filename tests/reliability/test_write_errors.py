@@ -212,6 +212,9 @@ def test_a_value_that_cannot_be_encoded_is_reported_and_skipped(logdir):
     def broken() -> bytes:
         raise ZeroDivisionError("no tensor today")
 
+    def leaving() -> bytes:
+        raise SystemExit(3)  # would end the writer thread if it got out
+
     with writer.as_default():
         summary.scalar("x", 0, step=0)
         writer.enqueue_tensor("bad", 3, broken, None, time.time(), 0)
@@ -219,8 +222,12 @@ def test_a_value_that_cannot_be_encoded_is_reported_and_skipped(logdir):
         with pytest.raises(summary.WriterError, match=r"'bad' at step 3.*no tensor today"):
             writer.flush()
         summary.scalar("x", 2, step=2)
+        writer.enqueue_tensor("bad", 4, leaving, None, time.time(), 0)
+        with pytest.raises(summary.WriterError, match=r"'bad' at step 4.*SystemExit"):
+            writer.flush()
+        summary.scalar("x", 3, step=3)
     writer.close()
-    assert tagged_steps(logdir, "x") == [0, 1, 2]
+    assert tagged_steps(logdir, "x") == [0, 1, 2, 3]
     assert tagged_steps(logdir, "bad") == []
 
 
