@@ -335,6 +335,7 @@ class EventFile:
 
     def _write_chunk(self, queue: deque[tuple]) -> None:
         """Encode and write one chunk (its bytes are freed on return, before the next one)."""
+        self._output.roll_if_full()
         parts, size, count, markers, nbytes = self._encoder.encode_chunk(queue)
         self._staged_bytes += nbytes  # still counted against the bound until written
         if parts:

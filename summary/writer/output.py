@@ -60,6 +60,13 @@ class Output:
         header = records.frame_record(encoding.file_version_event(time.time()))
         self._pieces.appendleft(_Piece(header, 0, True))
 
+    def roll_if_full(self) -> None:
+        """Start a new file when nothing is staged and the sink asks for one (an object store's
+        object has grown large): the next records are then encoded for the new file."""
+        if not self._pieces and self._sink is not None and self._sink.full:
+            self.close()
+            self.open()
+
     def stage(self, parts: list[bytes], size: int, count: int) -> None:
         """Queue `count` records given as (header, payload, footer) parts, `size` payload bytes."""
         self.unwritten_events += count

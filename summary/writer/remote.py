@@ -3,10 +3,11 @@
 Object stores cannot append, so the sink re-uploads the current object whole each time the bytes
 it was given end on a record boundary: the object only grows, its earlier bytes never change, and
 a reader tailing it (TensorBoard reads s3/gs itself) sees a longer file. To bound the re-upload
-cost the sink rolls, between records, to a new object whose name sorts after the previous one
-and which starts with its own file_version record, once the current object holds SEGMENT_BYTES or
-has been uploaded SEGMENT_UPLOADS times. A write that ends a record returns only after the upload,
-so `flush()` and `close()` mean "in the store". docs/remote-storage.md has the trade-offs.
+cost the sink reports itself `full` once its object holds SEGMENT_BYTES or has been uploaded
+SEGMENT_UPLOADS times; the writer then rolls, between chunks, to a new sink whose object sorts
+after this one, and writes each tag's metadata again there (TensorBoard's per-file rule). A write
+that ends a record returns only after the upload, so `flush()` and `close()` mean "in the store".
+docs/remote-storage.md has the trade-offs.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import struct
 import time
 from typing import Any
 
-from summary.writer import encoding, records
+from summary.writer import records
 from summary.writer.naming import event_file_name
 
 SEGMENT_BYTES = 4 << 20
 SEGMENT_UPLOADS = 30
 OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "oss", "r2"}
 _LENGTH = struct.Struct("<Q")
+_last_seconds: dict[str, int] = {}
 
 
 class RemoteSink:
@@ -32,10 +34,15 @@ class RemoteSink:
         fsspec = _import_fsspec(logdir)
         self._fs, root = fsspec.core.url_to_fs(logdir)
         self._root = root.rstrip("/")
-        self._suffix = suffix
         self._prepare_location(logdir)
-        self._seconds = 0
-        self._start_object(b"")
+        # sort after this process's previous object here, even if the clock stepped back
+        seconds = _last_seconds[self._root] = max(
+            _last_seconds.get(self._root, 0), int(time.time())
+        )
+        self._object = f"{self._root}/{event_file_name(suffix, now=seconds)}"
+        self._segment = bytearray()
+        self._boundary = 0
+        self._uploads = 0
 
     @property
     def path(self) -> str:
@@ -44,9 +51,6 @@ class RemoteSink:
 
     def write(self, data: memoryview) -> int:
         """Take all of `data`; upload the object if it now ends on a record boundary."""
-        if self._boundary == len(self._segment) and self._full(len(data)):
-            head = records.frame_record(encoding.file_version_event(time.time()))
-            self._start_object(head)
         size, boundary = len(self._segment), self._boundary
         self._segment += data
         self._advance_boundary()
@@ -87,18 +91,12 @@ class RemoteSink:
             (length,) = _LENGTH.unpack_from(segment, self._boundary)
             self._boundary += records.HEADER_SIZE + length + records.FOOTER_SIZE
 
-    def _full(self, incoming: int) -> bool:
-        if self._uploads == 0:
+    @property
+    def full(self) -> bool:
+        """True when the writer should move on to a new object (at a record boundary)."""
+        if self._uploads == 0 or self._boundary != len(self._segment):
             return False
-        return len(self._segment) + incoming > SEGMENT_BYTES or self._uploads >= SEGMENT_UPLOADS
-
-    def _start_object(self, head: bytes) -> None:
-        """Name a new object that sorts after the previous one, even if the clock stepped back."""
-        self._seconds = max(self._seconds, int(time.time()))
-        self._object = f"{self._root}/{event_file_name(self._suffix, now=self._seconds)}"
-        self._segment = bytearray(head)
-        self._boundary = len(head)
-        self._uploads = 0
+        return len(self._segment) > SEGMENT_BYTES or self._uploads >= SEGMENT_UPLOADS
 
 
 def _import_fsspec(logdir: str) -> Any:

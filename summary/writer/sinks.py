@@ -13,6 +13,7 @@ class Sink(Protocol):
     """An append-only byte destination owned by one background writer thread."""
 
     path: str
+    full: bool  # True when the writer should roll to a new sink (between records)
 
     def write(self, data: memoryview) -> int:
         """Append a prefix of `data`; return how many bytes were taken (may be fewer).
@@ -34,6 +35,8 @@ class LocalSink:
     Bytes handed to `write` go straight to the OS: a killed process loses none of them. A file
     deleted while open is noticed before the next write (SinkLostError), not written into.
     """
+
+    full = False
 
     def __init__(self, logdir: str, suffix: str) -> None:
         os.makedirs(logdir, exist_ok=True)

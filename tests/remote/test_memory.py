@@ -43,6 +43,9 @@ def test_flush_makes_values_visible(memory_logdir):
     writer.close()
 
 
+BIG_METADATA = b"\x0a\x08\x0a\x06custom"  # SummaryMetadata{plugin_data{plugin_name: "custom"}}
+
+
 def test_rolled_objects_hold_whole_records_and_read_completely(memory_logdir, monkeypatch):
     monkeypatch.setattr(remote, "SEGMENT_UPLOADS", 3)
     monkeypatch.setattr(remote, "SEGMENT_BYTES", 3 << 20)
@@ -52,7 +55,7 @@ def test_rolled_objects_hold_whole_records_and_read_completely(memory_logdir, mo
         for step in range(12):
             summary.scalar("loss", float(step), step=step)
             if step % 4 == 1:
-                summary.write("big", big + step, step=step)
+                summary.write("big", big + step, step=step, metadata=BIG_METADATA)
             writer.flush()
     stored = objects(run)
     assert len(stored) > 3
@@ -60,8 +63,14 @@ def test_rolled_objects_hold_whole_records_and_read_completely(memory_logdir, mo
     assert names == sorted(names)
     for _, data in stored:
         record_lengths(data)
-        first = next(iter_events_of(data))
-        assert first.file_version == "brain.Event:2"
+        events = list(iter_events_of(data))
+        assert events[0].file_version == "brain.Event:2"
+        # each object is a file of its own to TensorBoard: a tag's first value there has metadata
+        seen = set()
+        for event in events:
+            for value in event.summary.value:
+                assert value.HasField("metadata") == (value.tag not in seen), value.tag
+                seen.add(value.tag)
     data = load(memory_logdir)["run"]
     assert list(data["loss"].steps) == list(range(12))
     assert [int(v[0]) for v in data["big"].values] == [1, 5, 9]
