@@ -4,16 +4,7 @@ logged. Runs with the Python loader (`--load_fast=false`) and with RustBoard whe
 from __future__ import annotations
 
 import io
-import json
-import os
 import re
-import signal
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import wave
 
 import numpy as np
@@ -22,30 +13,14 @@ from PIL import Image
 
 import summary
 from summary.cli.demo import EPOCHS, write_demo
+from tests.tensorboard_server import LOADER_IDS, LOADER_PARAMS, running_tensorboard
 
 pytest.importorskip("tensorboard")
 pytestmark = pytest.mark.timeout(240)
 
-STARTUP_SECONDS = 60
-LOAD_SECONDS = 60
 DEMO_STEPS = 100
 PROBE_IMAGE = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(1, 2, 3, 3) * 14
 PROBE_AUDIO = np.array([0, 0.5, -0.5, 1, -1, 0.25, 0, 0], dtype=np.float32).reshape(1, 8, 1)
-
-
-def rustboard_works() -> bool:
-    try:
-        from tensorboard_data_server import server_binary
-    except ImportError:
-        return False
-    binary = server_binary()
-    if binary is None:
-        return False
-    try:
-        result = subprocess.run([binary, "--version"], capture_output=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return result.returncode == 0
 
 
 def write_probe(logdir: str) -> None:
@@ -70,90 +45,11 @@ def demo_logdir(tmp_path_factory):
     return logdir
 
 
-class Server:
-    """A running `tensorboard` process and the URL it serves on."""
-
-    def __init__(self, process: subprocess.Popen, log_path: str) -> None:
-        self.process = process
-        self.log_path = log_path
-        self.url = self._wait_for_url()
-
-    def log(self) -> str:
-        with open(self.log_path, errors="replace") as log:
-            return log.read()
-
-    def _wait_for_url(self) -> str:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            match = re.search(r"TensorBoard \S+ at (http://127\.0\.0\.1:\d+)/", self.log())
-            if match:
-                return match.group(1)
-            if self.process.poll() is not None:
-                pytest.fail(f"tensorboard exited with {self.process.returncode}:\n{self.log()}")
-            time.sleep(0.2)
-        pytest.fail(f"tensorboard did not start within {STARTUP_SECONDS} s:\n{self.log()}")
-
-    def get(self, route: str, **params) -> bytes:
-        url = f"{self.url}{route}?{urllib.parse.urlencode(params)}" if params else self.url + route
-        with urllib.request.urlopen(url, timeout=20) as response:
-            return response.read()
-
-    def poll_json(self, route: str, ready, **params):
-        """GET `route` until `ready(json)` holds: both readers load the logdir asynchronously."""
-        deadline = time.monotonic() + LOAD_SECONDS
-        while True:
-            try:
-                body = json.loads(self.get(route, **params))
-                if ready(body):
-                    return body
-            except urllib.error.HTTPError as error:
-                if error.code not in (400, 404):
-                    raise
-                body = error
-            if time.monotonic() > deadline:
-                pytest.fail(f"{route} {params} never became ready; last answer: {body}")
-            time.sleep(0.25)
-
-
-@pytest.fixture(
-    scope="module",
-    params=[
-        "false",
-        pytest.param(
-            "true",
-            marks=pytest.mark.skipif(not rustboard_works(), reason="RustBoard is not available"),
-        ),
-    ],
-    ids=["python_loader", "rustboard"],
-)
+@pytest.fixture(scope="module", params=LOADER_PARAMS, ids=LOADER_IDS)
 def server(request, demo_logdir, tmp_path_factory):
-    log_path = str(tmp_path_factory.mktemp("tensorboard_log") / "tensorboard.log")
-    command = [
-        sys.executable, "-m", "tensorboard.main", "--logdir", str(demo_logdir),
-        "--host", "127.0.0.1", "--port", "0", f"--load_fast={request.param}",
-    ]  # fmt: skip
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: we stop RustBoard's child with it
-        )  # fmt: skip
-    try:
-        yield Server(process, log_path)
-    finally:
-        _stop(process)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 15)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            pass
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    log_dir = str(tmp_path_factory.mktemp("tensorboard_log"))
+    with running_tensorboard(str(demo_logdir), request.param, log_dir) as server:
+        yield server
 
 
 def test_runs(server):

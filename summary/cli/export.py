@@ -14,9 +14,8 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from summary.cli.inspect import add_filters
-from summary.cli.progress import progress_meter
-from summary.reader import LogdirData, Series, load
+from summary.cli.reading import add_filters, load_logdir
+from summary.reader import LogdirData, Series
 
 COLUMNS = ("run", "tag", "plugin", "step", "wall_time", "value")
 
@@ -40,20 +39,9 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    update, finish = progress_meter("reading")
-    try:
-        data = load(
-            args.logdir,
-            runs=args.run_filter,
-            tags=args.tag_filter,
-            plugins=args.plugin_filter,
-            progress=update,
-        )
-    except FileNotFoundError as error:
-        finish()
-        print(f"summary export: {error}", file=sys.stderr)
+    data = load_logdir("export", args)
+    if data is None:
         return 2
-    finish()
     if args.output:
         with open(args.output, "w", newline="", encoding="utf-8") as out:
             write(data, args.format, out)

@@ -6,8 +6,8 @@ import argparse
 import sys
 import time
 
-from summary.cli.progress import progress_meter
-from summary.reader import LogdirData, RunData, load
+from summary.cli.reading import add_filters, load_logdir
+from summary.reader import LogdirData, RunData
 
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
@@ -22,34 +22,10 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def add_filters(parser: argparse.ArgumentParser) -> None:
-    """--run/--tag/--plugin, each repeatable and accepting glob patterns."""
-    for name, what in (("run", "run"), ("tag", "tag"), ("plugin", "plugin (e.g. scalars)")):
-        parser.add_argument(
-            f"--{name}",
-            action="append",
-            dest=f"{name}_filter",
-            metavar=name.upper(),
-            help=f"only this {what}; repeatable; glob patterns like 'train/*' work",
-        )
-
-
 def run(args: argparse.Namespace) -> int:
-    update, finish = progress_meter("reading")
-    try:
-        data = load(
-            args.logdir,
-            runs=args.run_filter,
-            tags=args.tag_filter,
-            plugins=args.plugin_filter,
-            values=False,
-            progress=update,
-        )
-    except FileNotFoundError as error:
-        finish()
-        print(f"summary inspect: {error}", file=sys.stderr)
+    data = load_logdir("inspect", args, values=False)
+    if data is None:
         return 2
-    finish()
     if not data:
         print(f"no event files under {args.logdir}", file=sys.stderr)
         return 1

@@ -4,8 +4,6 @@ first, which carry no metadata."""
 
 import io
 import re
-import subprocess
-import sys
 import wave
 
 import numpy as np
@@ -13,7 +11,7 @@ import pytest
 from PIL import Image
 
 from summary import v1
-from tests.test_tensorboard_server import Server, _stop, rustboard_works
+from tests.tensorboard_server import LOADER_IDS, LOADER_PARAMS, running_tensorboard
 from tests.v1.tf1_reference import (
     tensorboard_histogram_rows,
     tf1_histogram,
@@ -47,32 +45,11 @@ def logdir(tmp_path_factory):
     return logdir
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        "false",
-        pytest.param(
-            "true",
-            marks=pytest.mark.skipif(not rustboard_works(), reason="RustBoard is not available"),
-        ),
-    ],
-    ids=["python_loader", "rustboard"],
-)
+@pytest.fixture(scope="module", params=LOADER_PARAMS, ids=LOADER_IDS)
 def server(request, logdir, tmp_path_factory):
-    log_path = str(tmp_path_factory.mktemp("tensorboard_log") / "tensorboard.log")
-    command = [
-        sys.executable, "-m", "tensorboard.main", "--logdir", str(logdir),
-        "--host", "127.0.0.1", "--port", "0", f"--load_fast={request.param}",
-    ]  # fmt: skip
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    try:
-        yield Server(process, log_path), request.param == "true"
-    finally:
-        _stop(process)
+    log_dir = str(tmp_path_factory.mktemp("tensorboard_log"))
+    with running_tensorboard(str(logdir), request.param, log_dir) as server:
+        yield server, request.param == "true"
 
 
 def series(server, plugin, route, **params):

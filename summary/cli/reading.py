@@ -1,0 +1,41 @@
+"""What `inspect` and `export` share: the --run/--tag/--plugin filters, and loading DIR with a
+progress line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from summary.cli.progress import progress_meter
+from summary.reader import LogdirData, load
+
+
+def add_filters(parser: argparse.ArgumentParser) -> None:
+    """--run/--tag/--plugin, each repeatable and accepting glob patterns."""
+    for name, what in (("run", "run"), ("tag", "tag"), ("plugin", "plugin (e.g. scalars)")):
+        parser.add_argument(
+            f"--{name}",
+            action="append",
+            dest=f"{name}_filter",
+            metavar=name.upper(),
+            help=f"only this {what}; repeatable; glob patterns like 'train/*' work",
+        )
+
+
+def load_logdir(command: str, args: argparse.Namespace, values: bool = True) -> LogdirData | None:
+    """`args.logdir` loaded through the filters; None, after saying why, when it does not exist."""
+    update, finish = progress_meter("reading")
+    try:
+        return load(
+            args.logdir,
+            runs=args.run_filter,
+            tags=args.tag_filter,
+            plugins=args.plugin_filter,
+            values=values,
+            progress=update,
+        )
+    except FileNotFoundError as error:
+        print(f"summary {command}: {error}", file=sys.stderr)
+        return None
+    finally:
+        finish()
