@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -53,9 +54,16 @@ class EventWriter:
         """The event file currently written (shared with other writers of this logdir)."""
         return self._file.path
 
-    def as_default(self, step: Any = None) -> AbstractContextManager[EventWriter]:
-        """Context in which ops write here (and use `step` when given none)."""
-        return context.writer_as_default(self, step)
+    @contextlib.contextmanager
+    def as_default(self, step: Any = None) -> Iterator[EventWriter]:
+        """Context in which ops write here (and use `step` when given none); flushes on exit,
+        as TF 2.x does, so what the block logged is on disk once it ends."""
+        with context.writer_as_default(self, step):
+            try:
+                yield self
+            finally:
+                if not self.closed:
+                    self.flush()
 
     def set_as_default(self, step: Any = None) -> None:
         """Make this the default writer of every thread (and `step` the default step)."""

@@ -2,31 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-import re
-from pathlib import Path
-
 import pytest
 
+from tests.doc_examples import run_examples
 from tests.tensorboard_loader import multiplexer, plugin_of
-
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-
-
-def run_examples(page: str) -> dict:
-    """Execute the page's ```python blocks in order, in one namespace, in the current dir.
-
-    A block starting with `# needs: <module>` runs only when that module is installed.
-    """
-    blocks = re.findall(r"```python\n(.*?)```", (DOCS / page).read_text(), flags=re.S)
-    assert blocks, page
-    namespace: dict = {"__name__": "__docs__"}
-    for number, block in enumerate(blocks, 1):
-        needs = re.match(r"# needs: (\S+)", block)
-        if needs and importlib.util.find_spec(needs.group(1)) is None:
-            continue
-        exec(compile(block, f"{page} (python block {number})", "exec"), namespace)
-    return namespace
 
 
 def _tags(logdir, run):

@@ -8,10 +8,8 @@ input as float32 and `roundf` rounding halves away from zero. The header layout 
 
 import io
 import math
-import re
 import struct
 import wave
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +17,7 @@ import pytest
 import summary
 from summary.ops.audio import check_audio, check_sample_rate, encode_wav
 from summary.reader import iter_events
+from tests.doc_examples import run_examples
 from tests.tensorboard_loader import accumulator, plugin_of, values
 
 DT_STRING = 7
@@ -187,9 +186,7 @@ def test_shared_validator_returns_k_t_c_floats():
 
 def test_docs_example_runs_as_written(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    page = (Path(__file__).resolve().parents[2] / "docs" / "data" / "audio.md").read_text()
-    (block,) = re.findall(r"```python\n(.*?)```", page, flags=re.S)
-    exec(compile(block, "docs/data/audio.md", "exec"), {"__name__": "__docs__"})
+    run_examples("data/audio.md")
     decoded = logged(tmp_path / "logs" / "run1", "tones")
     assert [params.framerate for params, _ in decoded] == [16000, 16000]
     (_, first), (_, second) = decoded

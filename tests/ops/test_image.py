@@ -12,9 +12,7 @@ in tensorflow/python/ops/math_ops.py):
 
 import io
 import math
-import re
 import struct
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,6 +22,7 @@ import summary
 from summary.ops.image import check_images, encode_png, to_uint8
 from summary.proto import summary_pb2
 from summary.reader import iter_events
+from tests.doc_examples import run_examples
 from tests.tensorboard_loader import accumulator, plugin_of, values
 
 DT_STRING = 7
@@ -267,9 +266,7 @@ def test_shared_encoders_for_v1_and_integrations():
 
 def test_docs_example_runs_as_written(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    page = (Path(__file__).resolve().parents[2] / "docs" / "data" / "image.md").read_text()
-    (block,) = re.findall(r"```python\n(.*?)```", page, flags=re.S)
-    exec(compile(block, "docs/data/image.md", "exec"), {"__name__": "__docs__"})
+    run_examples("data/image.md")
     acc = accumulator(tmp_path / "logs" / "run1")
     assert [len(tensor) - 2 for _, _, tensor in values(acc, "samples")] == [4]
     assert [step for step, _, _ in values(acc, "masks")] == [3]

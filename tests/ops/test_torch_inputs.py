@@ -1,9 +1,7 @@
 """torch tensors as op inputs: read back with TensorBoard's loader, values checked exactly."""
 
 import io
-import re
 import wave
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +9,7 @@ from PIL import Image
 
 import summary
 from summary.ops._convert import to_array
+from tests.doc_examples import python_blocks, run_examples
 from tests.tensorboard_loader import accumulator, scalar_series, values
 
 torch = pytest.importorskip("torch")
@@ -127,9 +126,7 @@ def test_cuda_tensors_are_copied_to_the_host():
 
 def test_docs_example_runs_as_written(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    page = (Path(__file__).resolve().parents[2] / "docs" / "data" / "inputs.md").read_text()
-    block = re.findall(r"```python\n(.*?)```", page, flags=re.S)[0]
-    exec(compile(block, "docs/data/inputs.md", "exec"), {"__name__": "__docs__"})
+    run_examples("data/inputs.md", python_blocks("data/inputs.md")[:1])
     acc = accumulator(tmp_path / "logs" / "run1")
     assert sorted(acc.Tags()["tensors"]) == ["loss", "raw", "w", "x"]
     assert values(acc, "raw")[0][2].dtype == np.float32

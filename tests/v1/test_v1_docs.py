@@ -1,18 +1,17 @@
 """The summary.v1 examples of docs/migrating-from-tf1.md run, and TensorBoard reads their output."""
 
-import re
-from pathlib import Path
-
 import numpy as np
 
+from tests.doc_examples import python_blocks, run_examples
 from tests.tensorboard_loader import multiplexer, plugin_of, scalar_series, values
-
-PAGE = Path(__file__).resolve().parents[2] / "docs" / "migrating-from-tf1.md"
 
 
 def examples():
-    blocks = re.findall(r"```python\n(.*?)```", PAGE.read_text(), flags=re.S)
-    return [block for block in blocks if "import tensorflow" not in block]
+    return [
+        block
+        for block in python_blocks("migrating-from-tf1.md")
+        if "import tensorflow" not in block
+    ]
 
 
 def test_migration_examples_run_and_read_back(tmp_path, monkeypatch):
@@ -20,7 +19,7 @@ def test_migration_examples_run_and_read_back(tmp_path, monkeypatch):
     blocks = examples()
     assert len(blocks) == 3
     for block in blocks:
-        exec(compile(block, str(PAGE), "exec"), {"__name__": "__docs__"})
+        run_examples("migrating-from-tf1.md", [block])
     mux = multiplexer(tmp_path / "logs")
     assert sorted(mux.Runs()) == ["run", "train", "v2_in_graph"]
     train = mux.GetAccumulator("train")

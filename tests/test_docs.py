@@ -1,0 +1,70 @@
+"""The examples of the getting-started, per-data-type and TF 2.x migration pages run as written,
+and TensorBoard's loader finds what they promise."""
+
+import numpy as np
+import pytest
+
+from tests.doc_examples import run_examples
+from tests.tensorboard_loader import accumulator, plugin_of, scalar_series, values
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+def test_getting_started(tmp_path, capsys):
+    run_examples("getting-started.md")
+    acc = accumulator(tmp_path / "runs" / "exp1" / "train")
+    assert scalar_series(acc, "loss") == {s: float(np.float32(1 / (s + 1))) for s in range(1000)}
+    assert capsys.readouterr().out.splitlines()[:2] == ["0 loss", "1 loss"]
+
+
+def test_migrating_from_tf_summary(tmp_path):
+    run_examples("migrating-from-tf-summary.md")
+    acc = accumulator(tmp_path / "runs" / "exp1" / "train")
+    assert sorted(scalar_series(acc, "loss")) == list(range(100))
+    assert plugin_of(acc, "weights") == "histograms"
+    assert [value.shape for _, _, value in values(acc, "weights")] == [(30, 3)] * 100
+
+
+def test_scalar_page(tmp_path):
+    run_examples("data/scalar.md")
+    acc = accumulator(tmp_path / "logs" / "run1" / "train")
+    assert acc.SummaryMetadata("loss").summary_description.startswith("cross-entropy")
+    assert len(scalar_series(acc, "loss")) == 1000
+
+
+def test_histogram_page(tmp_path):
+    run_examples("data/histogram.md")
+    acc = accumulator(tmp_path / "logs" / "run1")
+    kernels = values(acc, "dense/kernel")
+    assert len(kernels) == 100 and kernels[0][2].shape == (30, 3)
+    assert all(value[:, 2].sum() == 256 * 128 for _, _, value in kernels)
+    spread = [value[-1, 1] - value[0, 0] for _, _, value in kernels]
+    assert spread[-1] < spread[0]  # the weights sharpen
+    assert values(acc, "dense/bias")[0][2].shape == (10, 3)
+
+
+def test_pr_curve_page(tmp_path):
+    run_examples("data/pr_curve.md")
+    acc = accumulator(tmp_path / "logs" / "run1" / "eval")
+    assert plugin_of(acc, "pr") == "pr_curves"
+    curves = [value for _, _, value in values(acc, "pr")]
+    assert len(curves) == 10 and curves[0].shape == (6, 101)
+    tp, fp, tn, fn = (curves[-1][row, 50] for row in range(4))
+    assert tp + fp + tn + fn == 1000
+
+
+def test_text_page(tmp_path):
+    run_examples("data/text.md")
+    acc = accumulator(tmp_path / "logs" / "run1")
+    assert values(acc, "notes")[0][2].shape == ()
+    table = values(acc, "hyperparameters")[0][2]
+    assert table.tolist() == [[b"learning_rate", b"0.1"], [b"batch_size", b"64"]]
+
+
+def test_graph_page(tmp_path):
+    run_examples("data/graph.md")
+    acc = accumulator(tmp_path / "logs" / "run1")
+    assert [node.name for node in acc.Graph().node] == ["x", "w", "y"]
