@@ -43,16 +43,17 @@ def _install(library: str) -> None:
         open_sink = registry.open_sink
 
         class SlowSink:
-            def __init__(self, logdir: str, suffix: str) -> None:
-                self._sink = open_sink(logdir, suffix)
-                self.path = self._sink.path
+            """The real sink, each write delayed; every other attribute is the real sink's."""
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                self._sink = open_sink(*args, **kwargs)
 
             def write(self, data: memoryview) -> int:
                 _disk.wait(len(data))
                 return self._sink.write(data)
 
-            def close(self) -> None:
-                self._sink.close()
+            def __getattr__(self, name: str) -> Any:
+                return getattr(self._sink, name)
 
         registry.open_sink = SlowSink
         return
