@@ -74,6 +74,16 @@ WORKLOADS = {
             )
             for label, size, calls in (("1m", 1_000_000, 10), ("10m", 10_000_000, 4))
         ),
+        Workload(
+            "histogram_10m_steps",
+            "(b) histogram of {size:,} float32 values once per {step_ms} ms training step, "
+            "{calls} steps",
+            "histograms",
+            _caller_total("ms"),
+            {"size": 10_000_000, "calls": 6, "step_ms": 50},
+            {"calls": 3},
+            lambda logdir, p, r: readback.check_histograms(logdir, p["size"], p["calls"]),
+        ),
         *(
             Workload(
                 f"images_{kind}",

@@ -16,6 +16,7 @@ import numpy as np
 
 from summary.ops._convert import to_numeric_array
 from summary.ops.metadata import plugin_metadata
+from summary.ops.snapshots import flat_snapshot, recycle
 from summary.ops.tensor_encoding import tensor_bytes
 from summary.writer import context
 
@@ -49,19 +50,27 @@ def histogram(
         return False
     tag = context.scoped_tag(context.check_name("histogram", name))
     bucket_count = check_buckets("histogram", tag, buckets)
-    values = to_numeric_array("histogram", tag, data).flatten()  # flatten copies: our snapshot
+    values = flat_snapshot(to_numeric_array("histogram", tag, data))
     step = context.resolve_step("histogram", tag, step)
     if values.dtype.kind == "f" and values.size and tag not in _warned_tags:
         _warn_if_non_finite(tag, values)
     writer.enqueue_tensor(
         tag,
         step,
-        lambda: tensor_bytes(histogram_tensor(values, bucket_count)),
+        lambda: _encode(values, bucket_count),
         plugin_metadata(PLUGIN_NAME, b"", description),
         time.time(),
         values.nbytes,
     )
     return True
+
+
+def _encode(values: np.ndarray, bucket_count: int) -> bytes:
+    """The serialized tensor, on the writer thread; the snapshot's memory is reused after."""
+    try:
+        return tensor_bytes(histogram_tensor(values, bucket_count))
+    finally:
+        recycle(values)
 
 
 def check_buckets(op: str, tag: str, buckets: Any) -> int:

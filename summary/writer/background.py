@@ -131,6 +131,13 @@ class EventFile:
         ):
             self._after_append(entry)
         elif nbytes >= _WAKE_BYTES:
+            self._wake_thread()
+
+    def _wake_thread(self) -> None:
+        """Wake the writer thread; setting an Event takes a lock, so skip it when already set
+        (a queue over max_queue takes this path on every call). The entry is queued before, and
+        the thread clears the flag before it drains, so no wake-up is lost."""
+        if not self._wake.is_set():
             self._wake.set()
 
     def _after_append(self, entry: tuple) -> None:
@@ -144,7 +151,7 @@ class EventFile:
             return
         if self._thread is None:
             self._start_thread()
-        self._wake.set()
+        self._wake_thread()
         if self._health.pending is not None:
             raise self._health.take()  # an earlier failure; this call's entry stays queued
         if len(self._queue) >= self.queue_bound or self._pending_bytes > self.max_pending_bytes:
