@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -54,16 +53,14 @@ class EventWriter:
         """The event file currently written (shared with other writers of this logdir)."""
         return self._file.path
 
-    @contextlib.contextmanager
-    def as_default(self, step: Any = None) -> Iterator[EventWriter]:
-        """Context in which ops write here (and use `step` when given none); flushes on exit,
-        as TF 2.x does, so what the block logged is on disk once it ends."""
-        with context.writer_as_default(self, step):
-            try:
-                yield self
-            finally:
-                if not self.closed:
-                    self.flush()
+    def as_default(self, step: Any = None) -> AbstractContextManager[EventWriter]:
+        """Context in which ops write here (and use `step` when given none).
+
+        Unlike TF, leaving it does not wait for a flush (a hung file system would hang the
+        training loop there): what was logged lands within `flush_millis`; call `flush()`
+        when it must be on disk at once.
+        """
+        return context.writer_as_default(self, step)
 
     def set_as_default(self, step: Any = None) -> None:
         """Make this the default writer of every thread (and `step` the default step)."""

@@ -303,10 +303,3 @@ def test_exit_without_close_loses_nothing(logdir):
 def test_event_proto_module_is_ours():
     assert event_pb2.Event.DESCRIPTOR.full_name.split(".")[0] not in ("tensorflow", "tensorboard")
 
-
-def test_leaving_as_default_flushes_as_tf_does(logdir):
-    writer = summary.create_file_writer(logdir, flush_millis=600_000)
-    with writer.as_default():
-        summary.scalar("x", 1.0, step=0)
-    assert [v.tag for e in iter_events(logdir) for v in e.summary.value] == ["x"]
-    writer.close()
