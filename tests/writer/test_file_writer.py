@@ -302,4 +302,3 @@ def test_exit_without_close_loses_nothing(logdir):
 
 def test_event_proto_module_is_ours():
     assert event_pb2.Event.DESCRIPTOR.full_name.split(".")[0] not in ("tensorflow", "tensorboard")
-
