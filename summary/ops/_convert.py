@@ -88,16 +88,21 @@ def _is_torch_scalar(data: Any) -> bool:
     )
 
 
-def to_count(op: str, tag: str, what: str, value: Any) -> int:
-    """A non-negative whole number such as `max_outputs`, or a TypeError/ValueError."""
+def to_int(op: str, tag: str, what: str, value: Any) -> int:
+    """An int or NumPy integer as a Python int; bools and floats get a TypeError."""
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"summary.{op}({tag!r}): {what} must be an int, got bool {value!r}")
     try:
-        count = operator.index(value)
+        return operator.index(value)
     except TypeError:
         raise TypeError(
             f"summary.{op}({tag!r}): {what} must be an int, got {type(value).__name__} {value!r}"
         ) from None
+
+
+def to_count(op: str, tag: str, what: str, value: Any) -> int:
+    """A non-negative whole number such as `max_outputs`, or a TypeError/ValueError."""
+    count = to_int(op, tag, what, value)
     if count < 0:
         raise ValueError(f"summary.{op}({tag!r}): {what} must be >= 0, got {count}")
     return count

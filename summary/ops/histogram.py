@@ -6,7 +6,6 @@ left out of the buckets (TF 2.x lets them turn every edge into NaN); a warning s
 
 from __future__ import annotations
 
-import operator
 import threading
 import time
 import warnings
@@ -14,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from summary.ops._convert import to_numeric_array
+from summary.ops._convert import to_int, to_numeric_array
 from summary.ops.metadata import plugin_metadata
 from summary.ops.snapshots import flat_snapshot, recycle
 from summary.ops.tensor_encoding import tensor_bytes
@@ -77,15 +76,7 @@ def check_buckets(op: str, tag: str, buckets: Any) -> int:
     """The bucket count: 30 for None, negative counts as 0 (as TF); only integers are accepted."""
     if buckets is None:
         return DEFAULT_BUCKET_COUNT
-    if isinstance(buckets, (bool, np.bool_)):
-        raise TypeError(f"summary.{op}({tag!r}): buckets must be an int, got bool {buckets!r}")
-    try:
-        count = operator.index(buckets)
-    except TypeError:
-        raise TypeError(
-            f"summary.{op}({tag!r}): buckets must be an int, got {type(buckets).__name__} "
-            f"{buckets!r}"
-        ) from None
+    count = to_int(op, tag, "buckets", buckets)
     if count > _MAX_BUCKETS:
         raise ValueError(
             f"summary.{op}({tag!r}): buckets must fit in int32 (at most {_MAX_BUCKETS}), "

@@ -24,15 +24,7 @@ def scalar(name: str, data: Any, step: Any = None, description: str | None = Non
     writer = recording_writer()
     if writer is None:
         return False
-    tag = tag_for("scalar", name)
-    value = data if type(data) is float else to_float("scalar", tag, data)
-    writer.enqueue_scalar(
-        tag,
-        resolve_step("scalar", tag, step),
-        value,
-        _METADATA if description is None else plugin_metadata(PLUGIN_NAME, b"", description),
-        _now(),
-    )
+    _enqueue(writer, tag_for("scalar", name), data, step, description, _now())
     return True
 
 
@@ -50,11 +42,20 @@ def write_scalar(
     """
     if type(tag) is not str or not tag:
         tag = check_name("scalar", tag)
+    _enqueue(
+        writer, tag, data, step, description, _now() if wall_time is None else float(wall_time)
+    )
+
+
+def _enqueue(
+    writer: Any, tag: str, data: Any, step: Any, description: str | None, wall_time: float
+) -> None:
+    """Validate the value and the step on the caller's thread, then queue the scalar."""
     value = data if type(data) is float else to_float("scalar", tag, data)
     writer.enqueue_scalar(
         tag,
         resolve_step("scalar", tag, step),
         value,
         _METADATA if description is None else plugin_metadata(PLUGIN_NAME, b"", description),
-        _now() if wall_time is None else float(wall_time),
+        wall_time,
     )
