@@ -7,12 +7,11 @@ Audio values also carry audio plugin metadata (WAV), which TF 1.x left out (see 
 from __future__ import annotations
 
 import math
-import operator
 from typing import Any
 
 import numpy as np
 
-from summary.ops._convert import to_array, to_numeric_array
+from summary.ops._convert import to_array, to_int, to_numeric_array
 from summary.ops.audio import check_audio, encode_wav
 from summary.ops.image import check_images, encode_png
 from summary.proto import summary_pb2
@@ -122,15 +121,7 @@ def _suffixed(tag: str, kind: str, index: int, max_outputs: int) -> str:
 
 def check_max_outputs(op: str, tag: str, max_outputs: Any) -> int:
     """`max_outputs` as an int >= 1 (TF 1.x's attribute minimum), or a clear error."""
-    try:
-        if isinstance(max_outputs, (bool, np.bool_)):
-            raise TypeError
-        count = operator.index(max_outputs)
-    except TypeError:
-        raise TypeError(
-            f"summary.{op}({tag!r}): max_outputs must be an int, got "
-            f"{type(max_outputs).__name__} {max_outputs!r}"
-        ) from None
+    count = to_int(op, tag, "max_outputs", max_outputs)
     if count < 1:
         raise ValueError(f"summary.{op}({tag!r}): max_outputs must be >= 1, got {count}")
     return count
