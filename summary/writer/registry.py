@@ -32,7 +32,7 @@ _pid = os.getpid()
 
 def logdir_key(logdir: str) -> str:
     """A canonical name for `logdir`, so two spellings of one directory share a file."""
-    return logdir if "://" in logdir else os.path.realpath(logdir)
+    return logdir.rstrip("/") if "://" in logdir else os.path.realpath(logdir)
 
 
 def acquire(logdir: str, suffix: str, max_queue: int, flush_millis: int) -> EventFile:

@@ -104,3 +104,18 @@ def test_close_uploads_everything(memory_logdir):
 def test_missing_fsspec_protocol_is_a_clear_error(tmp_path):
     with pytest.raises((ImportError, ValueError), match="nosuchproto"):
         summary.create_file_writer("nosuchproto://bucket/run")
+
+
+def test_a_trailing_slash_names_the_same_run(memory_logdir):
+    first = summary.create_file_writer(memory_logdir + "/run")
+    second = summary.create_file_writer(memory_logdir + "/run/")
+    for step in range(3):
+        with first.as_default():
+            summary.scalar("a", step, step=step)
+        with second.as_default():
+            summary.scalar("b", step, step=step)
+    first.close()
+    second.close()
+    assert len(objects(memory_logdir + "/run")) == 1  # one file: TensorBoard skips none of it
+    data = load(memory_logdir)["run"]
+    assert list(data["a"].steps) == list(data["b"].steps) == [0, 1, 2]
