@@ -16,7 +16,7 @@ _U64 = 1 << 64
 _I64 = 1 << 63
 
 # Event fields
-WALL_TIME, STEP, SUMMARY, GRAPH_DEF, TAGGED_RUN_METADATA = 1, 2, 5, 4, 8
+WALL_TIME, STEP, SUMMARY, GRAPH_DEF = 1, 2, 5, 4
 # Summary.Value fields
 _TAG, _NODE_NAME, _METADATA = 1, 7, 9
 VALUE_KINDS = {2: "simple_value", 3: "obsolete_old_style_histogram", 4: "image", 5: "histo"}

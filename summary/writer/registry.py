@@ -103,12 +103,6 @@ def _drop_use(event_file: EventFile) -> bool:
     return True
 
 
-def open_files() -> list[EventFile]:
-    """The EventFiles open in this process."""
-    with _lock:
-        return list(_files.values())
-
-
 def exit_timeout() -> float:
     """SUMMARY_EXIT_TIMEOUT: seconds the exit drain waits for all files together (default 30)."""
     try:
