@@ -1,8 +1,8 @@
 """TF 1.x's `FileWriter`: `add_summary(summary, global_step)` and friends, on our event files.
 
 Events go through the shared writer (one file per logdir per process, written off the caller's
-thread). As TF 1.x did, plugin metadata is kept only on the first value of each tag; we track
-that per file, so a reopened or new file gets it again. File names are ours
+thread). As TF 1.x did, plugin metadata is kept only on the first value of each tag; the writer
+tracks that per file, so a reopened or new file gets it again. File names are ours
 (`events.out.tfevents.<secs>.<host>.<pid>.<counter>`, no suffix by default), not TF 1.x's.
 """
 
@@ -20,7 +20,7 @@ from google.protobuf.message import DecodeError
 from summary.ops.graph import graph_def_bytes
 from summary.proto import event_pb2
 from summary.v1.protos import Summary, as_summary
-from summary.writer import context, encoding
+from summary.writer import context
 from summary.writer.background import DEFAULT_FLUSH_MILLIS
 from summary.writer.errors import WriterClosedError
 from summary.writer.event_writer import EventWriter
@@ -48,7 +48,6 @@ class FileWriter:
             _flush_millis(flush_secs),
             "" if filename_suffix is None else str(filename_suffix),
         )
-        self._seen_tags: dict[str | None, set[str]] = {}
         self._run_metadata_tags: set[str] = set()
         self._writer = self._open()
         self._logdir = self._writer.logdir  # as a str, also once closed
@@ -72,24 +71,7 @@ class FileWriter:
             message.CopyFrom(summary)
         tag = message.value[0].tag if message.value else ""
         step = _step(op, tag, global_step)
-        wall_time = time.time()
-        writer = self._writer_or_raise()
-        writer.enqueue_event(
-            lambda: encoding.summary_event(wall_time, step, self._strip_seen(writer, message)),
-            message.ByteSize(),
-        )
-
-    def _strip_seen(self, writer: EventWriter, summary: Summary) -> bytes:
-        """On the writer thread: drop metadata from values whose tag this file has seen."""
-        seen = self._seen_tags.setdefault(writer.path, set())
-        for value in summary.value:
-            if not value.HasField("metadata"):
-                continue
-            if value.tag in seen:
-                value.ClearField("metadata")
-            else:
-                seen.add(value.tag)
-        return summary.SerializeToString()
+        self._writer_or_raise().enqueue_summary(step, message, time.time(), message.ByteSize())
 
     def add_event(self, event: Any) -> None:
         """Write an Event (message of any package, or serialized bytes) as it is."""

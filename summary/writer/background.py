@@ -17,8 +17,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
-from summary.writer.encoder import EVENT, FLUSH, SCALAR, TENSOR, Encoder, entry_nbytes
+from summary.writer.encoder import EVENT, FLUSH, SCALAR, SUMMARY, TENSOR, Encoder, entry_nbytes
 from summary.writer.errors import WriterClosedError, WriterError
 from summary.writer.health import Health
 from summary.writer.output import Output
@@ -113,6 +114,12 @@ class EventFile:
     ) -> None:
         """Queue a value whose serialized TensorProto `tensor()` builds on the writer thread."""
         self._add((TENSOR, tag, step, wall_time, tensor, metadata, nbytes), nbytes)
+
+    def add_summary(self, step: int, summary: Any, wall_time: float, nbytes: int = 0) -> None:
+        """Queue a whole Summary message (legacy values); like other values, each tag's plugin
+        metadata is kept on its first value in the file and dropped from later ones."""
+        tag = summary.value[0].tag if summary.value else ""
+        self._add((SUMMARY, tag, step, wall_time, summary, nbytes), nbytes)
 
     def add_event(self, event: Callable[[], bytes], nbytes: int = 0) -> None:
         """Queue a whole Event whose serialized bytes `event()` builds on the writer thread."""

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from summary.writer import encoding, records
 
-SCALAR, TENSOR, EVENT, FLUSH = 0, 1, 2, 3  # entry kinds: the first item of each queue entry
+SCALAR, TENSOR, EVENT, FLUSH, SUMMARY = 0, 1, 2, 3, 4  # entry kinds: first item of an entry
 CHUNK = 4096  # queue entries encoded per write ...
 CHUNK_BYTES = 4 << 20  # ... or this many encoded bytes, whichever comes first
 _U32 = records._pack_u32
@@ -20,7 +20,7 @@ _U32 = records._pack_u32
 
 def entry_nbytes(entry: tuple) -> int:
     """Array bytes an entry holds (counted against the queue's byte bound)."""
-    return entry[-1] if entry[0] in (TENSOR, EVENT) else 0
+    return entry[-1] if entry[0] in (TENSOR, EVENT, SUMMARY) else 0
 
 
 class Encoder:
@@ -85,6 +85,16 @@ class Encoder:
             return prefix + parts[1] + encoding.float32_bytes(value) + parts[2]
         if kind == EVENT:
             return entry[1]()
+        if kind == SUMMARY:
+            _, _, step, wall_time, summary, _ = entry
+            for value in summary.value:
+                if not value.HasField("metadata"):
+                    continue
+                if value.tag in self._tags_with_metadata:
+                    value.ClearField("metadata")
+                else:
+                    self._tags_with_metadata.add(value.tag)
+            return encoding.summary_event(wall_time, step, summary.SerializeToString())
         _, tag, step, wall_time, tensor, metadata, _ = entry
         if tag in self._tags_with_metadata:
             metadata = None

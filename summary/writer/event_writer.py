@@ -45,6 +45,7 @@ class EventWriter:
         self.enqueue_scalar = self._file.add_scalar
         self.enqueue_tensor = self._file.add_tensor
         self.enqueue_event = self._file.add_event
+        self.enqueue_summary = self._file.add_summary
         self._finalizer = weakref.finalize(self, registry.release_later, self._file)
         self._finalizer.atexit = False  # at exit, the registry drains every file and waits
 
@@ -81,6 +82,7 @@ class EventWriter:
         self.closed = True
         closed = _closed_writer(self.logdir)
         self.enqueue_scalar = self.enqueue_tensor = self.enqueue_event = closed
+        self.enqueue_summary = closed
         context.clear_process_default(self)
         try:
             self._file.flush()

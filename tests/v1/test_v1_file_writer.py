@@ -205,3 +205,22 @@ def test_summaries_of_tensorboards_own_protos_are_accepted(logdir):
         writer.add_summary(theirs, 2)
         writer.add_summary(summary_pb2.Summary(), 3)  # empty is fine
     assert scalar_series(accumulator(logdir), "theirs") == {2: 4.0}
+
+
+def test_metadata_once_per_tag_across_v2_ops_and_file_writer_in_one_file(tmp_path):
+    logdir = str(tmp_path / "mixed")
+    writer = summary.create_file_writer(logdir)
+    legacy = v1.FileWriter(logdir)  # the same logdir: one shared file
+    with writer.as_default():
+        summary.text("notes", "from the v2 op", step=0)
+    legacy.add_summary(v1.text_pb("notes", "from v1"), global_step=1)
+    legacy.add_summary(v1.text_pb("other", "first of its tag"), global_step=1)
+    legacy.close()
+    writer.close()
+    with_metadata = [
+        (event.step, value.tag)
+        for event in iter_events(logdir)
+        for value in event.summary.value
+        if value.HasField("metadata")
+    ]
+    assert with_metadata == [(0, "notes"), (1, "other")]
