@@ -123,9 +123,7 @@ class Health:
         message, cause = pending
         if dropped:
             message += f"; {dropped} events were dropped while the queue was full"
-        error = WriterError(message)
-        error.__cause__ = cause
-        return error
+        return _error(message, cause)
 
     def final(self, lost: int) -> WriterError | None:
         """At close: the error that says what was lost (or what is still pending), if any."""
@@ -135,13 +133,15 @@ class Health:
             pending, self.pending = self.pending, None
             self.dropped = 0
         if lost:
-            error = WriterError(
-                f"summary: could not write {self._where()}: {failure}; {lost} events were lost"
+            return _error(
+                f"summary: could not write {self._where()}: {failure}; {lost} events were lost",
+                failure,
             )
-            error.__cause__ = failure
-            return error
-        if pending is not None:
-            error = WriterError(pending[0])
-            error.__cause__ = pending[1]
-            return error
-        return None
+        return None if pending is None else _error(*pending)
+
+
+def _error(message: str, cause: BaseException | None) -> WriterError:
+    """A WriterError chained to what caused it (the caller sees both)."""
+    error = WriterError(message)
+    error.__cause__ = cause
+    return error
