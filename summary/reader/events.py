@@ -47,7 +47,13 @@ def _file_events(path: str, on_corruption: str) -> Iterator[event_pb2.Event]:
                     ) from None
                 yield event
     except CorruptRecordError as error:
-        if on_corruption == "raise":
-            raise
-        if on_corruption == "warn":
-            warnings.warn(str(error), CorruptRecordWarning, stacklevel=3)
+        report_corruption(error, on_corruption, stacklevel=4)
+
+
+def report_corruption(error: CorruptRecordError, on_corruption: str, stacklevel: int) -> None:
+    """Apply the `on_corruption` policy: raise the error, warn with its file and offset, or
+    ignore it (the records before it have been read either way)."""
+    if on_corruption == "raise":
+        raise error
+    if on_corruption == "warn":
+        warnings.warn(str(error), CorruptRecordWarning, stacklevel=stacklevel)

@@ -13,7 +13,7 @@ from google.protobuf.message import DecodeError
 
 from summary.proto import event_pb2, summary_pb2
 from summary.reader import legacy, storage, tensors, wire
-from summary.reader.events import CorruptRecordWarning
+from summary.reader.events import report_corruption
 from summary.reader.frames import iter_frames
 from summary.reader.one_float import one_float_tag
 from summary.reader.records import CorruptRecordError
@@ -65,10 +65,7 @@ class RunReader:
             with storage.open_binary(path) as handle:
                 self._read_records(handle, path, on_read)
         except CorruptRecordError as error:
-            if self.on_corruption == "raise":
-                raise
-            if self.on_corruption == "warn":
-                warnings.warn(str(error), CorruptRecordWarning, stacklevel=4)
+            report_corruption(error, self.on_corruption, stacklevel=5)
 
     def _read_records(self, handle: Any, path: str, on_read: Any) -> None:
         fast = self.fast
