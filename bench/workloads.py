@@ -65,7 +65,8 @@ WORKLOADS = {
         *(
             Workload(
                 f"histogram_{label}",
-                "(b) histogram of {size:,} float32 values, {calls} calls",
+                "(b) histogram of {size:,} float32 values, {calls} calls back to back "
+                "(a step logging {calls} layers of one shape), after two such steps",
                 "histograms",
                 _caller_total("ms"),
                 {"size": size, "calls": calls},

@@ -1,8 +1,9 @@
 """The writing workloads, run inside a worker process: make the data, time the calls, close.
 
 Caller time is the loop of op calls alone; total time also covers `close()` (everything on disk).
-Data is built before the clock starts, and one warm-up call per library (tag "warmup") pays for
-first-use imports, so the loop measures the steady state a training loop sees.
+Data is built before the clock starts, and a warm-up per library (tag "warmup": one call, or for
+histograms the timed calls twice over) pays for first-use imports and buffers, so the loop
+measures the steady state a training loop sees.
 """
 
 from __future__ import annotations
@@ -108,27 +109,34 @@ def scalars(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]
 
 
 def histograms(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Back to back, or once per training step whose `step_ms` of work releases the GIL (as a
-    GPU wait or a BLAS kernel does; time.sleep stands in for it and is not counted)."""
+    """Back to back (as a step that logs several layers of one shape), or once per training step
+    whose `step_ms` of work releases the GIL (as a GPU wait or a BLAS kernel does; time.sleep
+    stands in for it and is not counted)."""
     values, calls = histogram_values(params["size"]), params["calls"]
     step_s = params.get("step_ms", 0) / 1000
     stepping = 0.0
 
-    def loop(log: Callable) -> int:
-        nonlocal stepping
+    def run(log: Callable, tag: str) -> float:
+        """The calls, and the seconds spent in the stand-in for the step's work."""
+        slept = 0.0
         for step in range(calls):
             if step_s:
                 started = time.perf_counter()
                 time.sleep(step_s)
-                stepping += time.perf_counter() - started
-            log("weights", values, step)
+                slept += time.perf_counter() - started
+            log(tag, values, step)
+        return slept
+
+    def loop(log: Callable) -> int:
+        nonlocal stepping
+        stepping = run(log, "weights")
         return calls
 
     def warmup(log: Callable) -> None:
-        """Steady state of a long run: its first calls of this size have been made (for us,
-        they leave snapshot buffers to reuse; every library gets the same warm-up)."""
-        for step in range(2):
-            log("warmup", values, step)
+        """The steady state of a long run: earlier steps made the same calls (for us, they leave
+        the snapshot buffers the timed calls reuse; every library gets the same warm-up)."""
+        for _ in range(2):
+            run(log, "warmup")
 
     result = _timed(library, logdir, "histogram", warmup, loop)
     if "calls" in result:

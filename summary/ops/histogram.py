@@ -6,6 +6,8 @@ left out of the buckets (TF 2.x lets them turn every edge into NaN); a warning s
 
 from __future__ import annotations
 
+import math
+import sys
 import threading
 import time
 import warnings
@@ -51,12 +53,13 @@ def histogram(
     bucket_count = check_buckets("histogram", tag, buckets)
     values = flat_snapshot(to_numeric_array("histogram", tag, data))
     step = context.resolve_step("histogram", tag, step)
-    if values.dtype.kind == "f" and values.size and tag not in _warned_tags:
-        _warn_if_non_finite(tag, values)
+    value_range = _finite_range(values)
+    if value_range is None and tag not in _warned_tags:
+        _warn_non_finite(tag, values)
     writer.enqueue_tensor(
         tag,
         step,
-        lambda: _encode(values, bucket_count),
+        lambda: _encode(values, bucket_count, value_range),
         plugin_metadata(PLUGIN_NAME, b"", description),
         time.time(),
         values.nbytes,
@@ -64,10 +67,12 @@ def histogram(
     return True
 
 
-def _encode(values: np.ndarray, bucket_count: int) -> bytes:
+def _encode(
+    values: np.ndarray, bucket_count: int, value_range: tuple[float, float] | None
+) -> bytes:
     """The serialized tensor, on the writer thread; the snapshot's memory is reused after."""
     try:
-        return tensor_bytes(histogram_tensor(values, bucket_count))
+        return tensor_bytes(histogram_tensor(values, bucket_count, value_range))
     finally:
         recycle(values)
 
@@ -85,14 +90,19 @@ def check_buckets(op: str, tag: str, buckets: Any) -> int:
     return max(0, count)
 
 
-def histogram_tensor(values: np.ndarray, buckets: int) -> np.ndarray:
-    """TF 2.x's histogram of `values` as a [k, 3] float64 array; non-finite values left out."""
+def histogram_tensor(
+    values: np.ndarray, buckets: int, value_range: tuple[float, float] | None = None
+) -> np.ndarray:
+    """TF 2.x's histogram of `values` as a [k, 3] float64 array; non-finite values left out.
+
+    `value_range` is the (min, max) of `values` when the caller already knows it to be finite.
+    """
     k = max(0, int(buckets))
     values = np.asarray(values).reshape(-1)
     if k == 0 or values.size == 0:
         return np.zeros((k, 3))
-    low, high = float(values.min()), float(values.max())
-    if values.dtype.kind == "f" and not (np.isfinite(low) and np.isfinite(high)):
+    low, high = value_range or (float(values.min()), float(values.max()))
+    if values.dtype.kind == "f" and not (math.isfinite(low) and math.isfinite(high)):
         values = values[np.isfinite(values)]
         if values.size == 0:
             return np.zeros((k, 3))
@@ -113,24 +123,44 @@ def histogram_tensor(values: np.ndarray, buckets: int) -> np.ndarray:
 
 
 def _bucket_counts(values: np.ndarray, k: int, low: float, width: float) -> np.ndarray:
-    """Counts of floor((x - min) / width) clamped to k - 1, computed in float64 as TF does."""
-    counts = np.zeros(k, dtype=np.int64)
+    """Counts of floor((x - min) / width) clamped to k - 1, computed in float64 as TF does.
+
+    With a finite, normal width no quotient exceeds k, so indices are counted in k + 1 bins and
+    the last folded into bucket k - 1, cheaper than clamping each; other widths clamp each one.
+    """
+    clamp = not (math.isfinite(width) and width >= sys.float_info.min)
+    counts = np.zeros(k + 1, dtype=np.int64)
     scratch = np.empty(min(values.size, _CHUNK), dtype=np.float64)
+    indices = np.empty(scratch.size, dtype=np.intp)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         for start in range(0, values.size, _CHUNK):
             chunk = values[start : start + _CHUNK]
-            quotient = scratch[: chunk.size]
-            np.subtract(chunk, low, out=quotient, dtype=np.float64)
+            quotient, index = scratch[: chunk.size], indices[: chunk.size]
+            np.copyto(quotient, chunk)
+            np.subtract(quotient, low, out=quotient)
             np.divide(quotient, width, out=quotient)
-            np.fmin(quotient, k - 1, out=quotient)  # also sends NaN (overflowed ranges) last
-            counts += np.bincount(quotient.astype(np.intp), minlength=k)
-    return counts
+            if clamp:
+                np.fmin(quotient, k - 1, out=quotient)  # also sends NaN (overflowed ranges) last
+            np.copyto(index, quotient, casting="unsafe")
+            counts += np.bincount(index, minlength=k + 1)
+    counts[k - 1] += counts[k]
+    return counts[:k]
 
 
-def _warn_if_non_finite(tag: str, values: np.ndarray) -> None:
-    """Warn (once per tag) when NaN/±inf will be left out; a min/max pass finds them cheaply."""
-    if np.isfinite(values.min()) and np.isfinite(values.max()):
-        return
+def _finite_range(values: np.ndarray) -> tuple[float, float] | None:
+    """(min, max) of `values` for the writer thread, (0, 0) if empty, None if NaN/±inf occur.
+
+    Two whole-array passes on the caller's thread: chunked passes would be cheaper alone, but
+    each chunk hands the GIL back and forth with a writer thread busy bucketing.
+    """
+    if values.size == 0:
+        return 0.0, 0.0
+    low, high = float(values.min()), float(values.max())
+    return (low, high) if math.isfinite(low) and math.isfinite(high) else None
+
+
+def _warn_non_finite(tag: str, values: np.ndarray) -> None:
+    """Warn, once per tag, that NaN/±inf in `values` will be left out of the buckets."""
     with _warned_lock:
         if tag in _warned_tags:
             return

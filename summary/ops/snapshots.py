@@ -1,9 +1,11 @@
 """Copies of the caller's arrays for the writer thread, made into recycled buffers.
 
 The caller may change its array right after a call, so large inputs are copied before they are
-queued. Fresh memory is paid for in page faults on first touch (a 40 MB copy took 4-90 ms into
-new memory against 2-4 ms into memory touched before), so buffers of a size and dtype seen
-before are reused once the writer thread is done with them.
+queued. Fresh memory is paid for in page faults on first touch (a 40 MB copy takes 4 ms into
+memory touched before, 4 ms into fresh memory at best and up to 100 ms when the kernel must first
+compact memory for huge pages), so buffers the writer thread is done with are kept, up to a byte
+budget, and reused for the next copy of the same size and dtype: a run that logs several layers
+of one shape per step copies into warm memory from its second step on.
 """
 
 from __future__ import annotations
@@ -14,11 +16,10 @@ from collections import OrderedDict
 import numpy as np
 
 _MIN_POOLED_BYTES = 1 << 20  # smaller copies are cheap anyway
-_PER_SHAPE = 2  # one being filled by the caller, one being read by the writer thread
-_MAX_POOLED_BYTES = 256 << 20
+_MAX_POOLED_BYTES = 256 << 20  # as much as a writer holds queued before callers wait
 
 _lock = threading.Lock()
-_free: OrderedDict[tuple[int, str], list[np.ndarray]] = OrderedDict()
+_free: OrderedDict[tuple[int, str], list[np.ndarray]] = OrderedDict()  # least recently used first
 _pooled_bytes = 0
 
 
@@ -29,7 +30,7 @@ def flat_snapshot(array: np.ndarray) -> np.ndarray:
     buffer = _take((array.size, array.dtype.str))
     if buffer is None:
         return array.flatten()
-    np.copyto(buffer, array.reshape(-1))
+    np.copyto(buffer.reshape(array.shape), array)
     return buffer
 
 
@@ -40,15 +41,14 @@ def recycle(buffer: np.ndarray) -> None:
         return
     key = (buffer.size, buffer.dtype.str)
     with _lock:
-        free = _free.setdefault(key, [])
+        _free.setdefault(key, []).append(buffer)
         _free.move_to_end(key)
-        if len(free) >= _PER_SHAPE:
-            return
-        free.append(buffer)
         _pooled_bytes += buffer.nbytes
         while _pooled_bytes > _MAX_POOLED_BYTES:
-            _, evicted = _free.popitem(last=False)
-            _pooled_bytes -= sum(item.nbytes for item in evicted)
+            oldest_key, oldest = next(iter(_free.items()))
+            _pooled_bytes -= oldest.pop().nbytes
+            if not oldest:
+                del _free[oldest_key]
 
 
 def _take(key: tuple[int, str]) -> np.ndarray | None:
@@ -58,5 +58,7 @@ def _take(key: tuple[int, str]) -> np.ndarray | None:
         if not free:
             return None
         buffer = free.pop()
+        if not free:
+            del _free[key]
         _pooled_bytes -= buffer.nbytes
         return buffer

@@ -97,6 +97,28 @@ def test_many_chunks_equal_tf():
     np.testing.assert_array_equal(histogram_tensor(data, 30), tf_buckets(data, 30))
 
 
+def test_large_inputs_through_the_op_equal_tf(logdir):
+    """Arrays over 1 MB take the chunked copy-and-range path on the caller's thread."""
+    rng = np.random.default_rng(5)
+    on_edges = np.float32(-2) + np.float32(0.25) * np.arange(31, dtype=np.float32)  # 30 buckets
+    with_nan = rng.standard_normal(2_000_000).astype(np.float32)
+    with_nan[1_234_567] = np.nan
+    inputs = {
+        "normal": rng.standard_normal((1000, 2500)).astype(np.float32),
+        "edges": np.tile(on_edges, 50_000),
+        "int64": rng.integers(-(2**40), 2**40, size=600_000),
+        "with_nan": with_nan,
+    }
+    with summary.create_file_writer(logdir):
+        with pytest.warns(NonFiniteHistogramWarning, match="with_nan"):
+            for tag, data in inputs.items():
+                summary.histogram(tag, data, step=0)
+    for tag, data in inputs.items():
+        _, ((_, _, tensor),) = read_histograms(logdir, tag)
+        finite = data[np.isfinite(data)] if tag == "with_nan" else data
+        np.testing.assert_array_equal(tensor, tf_buckets(finite))
+
+
 def test_non_finite_values_are_left_out():
     # TF 2.x turns [1, 2, nan, 3] with 5 buckets into NaN edges and zero counts (issue 4);
     # we bucket the finite values exactly as TF buckets [1, 2, 3].
