@@ -9,10 +9,14 @@ Guarantees (docs/guarantees.md lists the tests that hold us to them):
   `close()`; the thread keeps the unwritten bytes and retries after a growing pause, so logging
   resumes once the cause is fixed. While writes fail and the queue is full, the oldest entries
   are dropped and counted: memory stays bounded.
+- A hung file system (one call unanswered for SUMMARY_STALL_TIMEOUT seconds, default 60) counts
+  as failing for the callers: a full queue drops its oldest entries instead of waiting, and
+  `flush()`/`close()` raise WriterError instead of waiting, so a training loop never hangs on it.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import deque
@@ -21,7 +25,7 @@ from typing import Any
 
 from summary.writer.encoder import EVENT, FLUSH, SCALAR, SUMMARY, TENSOR, Encoder, entry_nbytes
 from summary.writer.errors import WriterClosedError, WriterError
-from summary.writer.health import Health
+from summary.writer.health import Health, chained_error
 from summary.writer.output import Output
 from summary.writer.sinks import Sink
 
@@ -30,6 +34,16 @@ MAX_PENDING_BYTES = 256 << 20  # array payloads queued before callers wait (back
 MIN_QUEUE_BOUND = 100_000  # entries queued before callers wait: max(4 * max_queue, this)
 DEFAULT_MAX_QUEUE = 100_000
 DEFAULT_FLUSH_MILLIS = 1000
+DEFAULT_STALL_SECONDS = 60.0
+
+
+def stall_timeout() -> float:
+    """SUMMARY_STALL_TIMEOUT: seconds one file-system call may go unanswered before callers stop
+    waiting for it (default 60; a slow disk answers each call, a hung one never does)."""
+    try:
+        return max(0.0, float(os.environ.get("SUMMARY_STALL_TIMEOUT", "")))
+    except ValueError:
+        return DEFAULT_STALL_SECONDS
 
 
 class EventFile:
@@ -48,6 +62,7 @@ class EventFile:
         self.max_queue = max(1, max_queue)
         self.flush_millis = max(1, flush_millis)
         self._label = label
+        self.stall_timeout = stall_timeout()
         self._reset_state()
         self._output.open()  # an OSError here (cannot create the file) goes to the caller
         self._start_thread()
@@ -188,13 +203,27 @@ class EventFile:
                 if self._health.failure is not None:
                     self._drop_oldest(bound)
                     return
+                stall = self._stall()
+                if stall is not None:
+                    self._drop_oldest(bound, stall)
+                    return
                 thread = self._thread
                 if thread is None or not thread.is_alive():
                     return
                 self._wake.set()
                 self._space.wait(0.05)
 
-    def _drop_oldest(self, bound: int) -> None:
+    def _stall(self) -> TimeoutError | None:
+        """What to tell callers when a file-system call has gone unanswered past the timeout."""
+        since = self._output.busy_since
+        if since is None:
+            return None
+        waited = time.monotonic() - since
+        if waited <= self.stall_timeout:
+            return None
+        return TimeoutError(f"the file system has not answered a call for {waited:.3g} s")
+
+    def _drop_oldest(self, bound: int, cause: BaseException | None = None) -> None:
         """Drop (and count) the oldest entries until the queue is within its bounds."""
         queue = self._queue
         markers: list[tuple] = []
@@ -210,12 +239,13 @@ class EventFile:
             self._release(entry)
             dropped += 1
         queue.extendleft(reversed(markers))
-        self._health.count_dropped(dropped, bound)
+        self._health.count_dropped(dropped, bound, cause)
 
     def flush(self, timeout: float | None = None) -> None:
         """Return once everything queued before this call is handed to the OS.
 
-        A failing file is retried at once; if that fails, WriterError says why.
+        A failing file is retried at once; if that fails, or the file system does not answer,
+        WriterError says why.
         """
         if self._closed:
             return
@@ -239,6 +269,9 @@ class EventFile:
                 raise WriterError(f"summary: the writer thread for {self._where()} is not running")
             if deadline is not None and time.monotonic() > deadline:
                 raise WriterError(f"summary: flush of {self._where()} timed out after {timeout} s")
+            stall = self._stall()
+            if stall is not None:
+                raise self._gave_up("flush", stall)
         if health.pending is not None:
             raise health.take()
 
@@ -260,12 +293,7 @@ class EventFile:
             self._drain_once()
             self._close_output()
         elif thread is not threading.current_thread():
-            thread.join(timeout)
-            if thread.is_alive():
-                raise WriterError(
-                    f"summary: gave up after {timeout:.3g} s waiting for {self._where()}: the "
-                    f"file system does not answer; {self._unwritten()} events were not written"
-                )
+            self._join(thread, timeout)
         with self._lock:
             if self._close_reported:
                 return
@@ -273,6 +301,32 @@ class EventFile:
         error = self._health.final(self._unwritten())
         if error is not None:
             raise error
+
+    def _join(self, thread: threading.Thread, timeout: float | None) -> None:
+        """Wait for the thread to finish its last drain, giving up after `timeout` or when the
+        file system stops answering."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while thread.is_alive():
+            left = None if deadline is None else deadline - time.monotonic()
+            thread.join(0.05 if left is None else max(0.0, min(0.05, left)))
+            if not thread.is_alive():
+                return
+            if left is not None and left <= 0:
+                raise WriterError(
+                    f"summary: gave up after {timeout:.3g} s waiting for {self._where()}: the "
+                    f"file system does not answer; {self._unwritten()} events were not written"
+                )
+            stall = self._stall()
+            if stall is not None:
+                raise self._gave_up("close", stall)
+
+    def _gave_up(self, what: str, stall: TimeoutError) -> WriterError:
+        """The error of a flush() or close() that stops waiting for a hung file system."""
+        return chained_error(
+            f"summary: {what} of {self._where()} gave up: {stall}; "
+            f"{self._unwritten()} events are not written yet (they are if it answers)",
+            stall,
+        )
 
     def _unwritten(self) -> int:
         """Events queued or staged and not yet (completely) written."""
@@ -344,7 +398,7 @@ class EventFile:
         self._release_staged()
         while queue:
             self._write_chunk(queue)
-        if self._health.failure is not None:
+        if self._health.failure is not None or self._health.dropped:
             self._health.recover()
 
     def _write_chunk(self, queue: deque[tuple]) -> None:

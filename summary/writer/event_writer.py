@@ -57,8 +57,8 @@ class EventWriter:
     def as_default(self, step: Any = None) -> AbstractContextManager[EventWriter]:
         """Context in which ops write here (and use `step` when given none).
 
-        Unlike TF, leaving it does not wait for a flush (a hung file system would hang the
-        training loop there): what was logged lands within `flush_millis`; call `flush()`
+        Unlike TF, leaving it does not wait for a flush (a slow or hung file system would stall
+        the training loop there): what was logged lands within `flush_millis`; call `flush()`
         when it must be on disk at once.
         """
         return context.writer_as_default(self, step)

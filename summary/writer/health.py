@@ -65,23 +65,27 @@ class Health:
         return delay
 
     def recover(self) -> None:
-        """Writing works again; if events were dropped meanwhile, the caller hears of it."""
+        """Writing works again (after failing, or after a call that hung); if events were
+        dropped meanwhile, the caller hears of it."""
         with self.lock:
             failure, self.failure = self.failure, None
+            cause = failure or self.last_failure
             self.retry_delay = RETRY_FIRST_SECONDS
+            self._dropped_in_failure = 0
             if self.dropped:
                 self._keep(
-                    f"summary: writing {self._where()} works again after failing ({failure})",
-                    failure,
+                    f"summary: writing {self._where()} works again after failing ({cause})",
+                    cause,
                 )
 
-    def count_dropped(self, dropped: int, bound: int) -> None:
-        """`dropped` events were dropped to keep the queue within `bound` while failing."""
+    def count_dropped(self, dropped: int, bound: int, cause: BaseException | None = None) -> None:
+        """`dropped` events were dropped to keep the queue within `bound` while failing, or
+        while the file system does not answer (`cause` says so)."""
         if not dropped:
             return
         with self.lock:
+            cause = self.last_failure = cause or self.failure or self.last_failure
             if not self._dropped_in_failure:
-                cause = self.failure or self.last_failure
                 self._keep(
                     f"summary: {self._where()} still cannot be written ({cause}) and {bound} "
                     "events are queued; the oldest are being dropped",
@@ -123,7 +127,7 @@ class Health:
         message, cause = pending
         if dropped:
             message += f"; {dropped} events were dropped while the queue was full"
-        return _error(message, cause)
+        return chained_error(message, cause)
 
     def final(self, lost: int) -> WriterError | None:
         """At close: the error that says what was lost (or what is still pending), if any."""
@@ -133,14 +137,14 @@ class Health:
             pending, self.pending = self.pending, None
             self.dropped = 0
         if lost:
-            return _error(
+            return chained_error(
                 f"summary: could not write {self._where()}: {failure}; {lost} events were lost",
                 failure,
             )
-        return None if pending is None else _error(*pending)
+        return None if pending is None else chained_error(*pending)
 
 
-def _error(message: str, cause: BaseException | None) -> WriterError:
+def chained_error(message: str, cause: BaseException | None) -> WriterError:
     """A WriterError chained to what caused it (the caller sees both)."""
     error = WriterError(message)
     error.__cause__ = cause

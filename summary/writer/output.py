@@ -11,6 +11,7 @@ import errno
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 from summary.writer import encoding, records
 from summary.writer.sinks import Sink, SinkLostError
@@ -31,7 +32,8 @@ class _Piece:
 
 class Output:
     """Owns the sink. `on_new_file()` runs when a file is opened, `on_lost(path, events, error)`
-    when the open file was deleted (events: records lost with it)."""
+    when the open file was deleted (events: records lost with it). `busy_since` is when the
+    file-system call now in progress started (None between calls): a hung one shows there."""
 
     def __init__(
         self,
@@ -46,6 +48,7 @@ class Output:
         self._pieces: deque[_Piece] = deque()
         self.unwritten_events = 0  # records staged and not yet completely written
         self.path: str | None = None
+        self.busy_since: float | None = None
 
     def __bool__(self) -> bool:
         """True while bytes wait to be written."""
@@ -53,7 +56,7 @@ class Output:
 
     def open(self) -> None:
         """Start a new file: its first record is Event{wall_time, file_version}."""
-        sink = self._open_sink()
+        sink = self._timed(self._open_sink)
         self._sink = sink
         self.path = sink.path
         self._on_new_file()
@@ -99,7 +102,7 @@ class Output:
                 self.open()
             piece = pieces[0]
             try:
-                written = self._sink.write(piece.view)
+                written = self._timed(self._sink.write, piece.view)
             except SinkLostError as error:
                 self._replace_lost(error)
                 continue
@@ -127,4 +130,12 @@ class Output:
         """Close the file; staged bytes stay (a later write opens a new file)."""
         sink, self._sink = self._sink, None
         if sink is not None:
-            sink.close()
+            self._timed(sink.close)
+
+    def _timed(self, call: Callable[..., Any], *args: Any) -> Any:
+        """Make one file-system call, with `busy_since` set while it is in progress."""
+        self.busy_since = time.monotonic()
+        try:
+            return call(*args)
+        finally:
+            self.busy_since = None

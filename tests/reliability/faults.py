@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 from typing import Any
 
+import summary
 from summary.reader import iter_events
 from summary.writer import registry
 from summary.writer.sinks import LocalSink
@@ -56,6 +59,70 @@ class FaultySink(LocalSink):
             data = data[: switch.room]
             switch.room -= len(data)
         return super().write(data)
+
+
+class Gate:
+    """A file system that can stop answering: while `hang()` holds, every write blocks (no error,
+    no return) until `answer()`; `blocked` is set once a write is waiting. Each write also takes
+    `delay` seconds (a slow disk that still answers)."""
+
+    def __init__(self) -> None:
+        self._open = threading.Event()
+        self._open.set()
+        self.blocked = threading.Event()
+        self.delay = 0.0
+
+    def hang(self) -> None:
+        self._open.clear()
+
+    def answer(self) -> None:
+        self._open.set()
+
+    def pass_through(self) -> None:
+        if not self._open.is_set():
+            self.blocked.set()
+            self._open.wait()
+        if self.delay:
+            time.sleep(self.delay)
+
+
+class HangingSink(LocalSink):
+    """A real event file whose writes wait at its Gate."""
+
+    def __init__(self, logdir: str, suffix: str, gate: Gate) -> None:
+        super().__init__(logdir, suffix)
+        self.gate = gate
+
+    def write(self, data: memoryview) -> int:
+        self.gate.pass_through()
+        return super().write(data)
+
+
+def install_hanging_sinks(monkeypatch: Any) -> Gate:
+    """Make every writer opened from now on (in this test) write through a HangingSink."""
+    gate = Gate()
+    monkeypatch.setattr(
+        registry, "open_sink", lambda logdir, suffix: HangingSink(logdir, suffix, gate)
+    )
+    return gate
+
+
+def log_through_a_full_queue(writer: Any, steps: range) -> list[Exception]:
+    """Log "x" at `steps` under the default writer, keeping the WriterErrors raised; checks that
+    the queue never passes its bound."""
+    errors = []
+    for step in steps:
+        try:
+            summary.scalar("x", step, step=step)
+        except summary.WriterError as error:
+            errors.append(error)
+        assert len(writer._file._queue) <= writer._file.queue_bound
+    return errors
+
+
+def dropped_counts(errors: list[Exception]) -> int:
+    """Events the errors say were dropped, added up."""
+    return sum(int(n) for e in errors for n in re.findall(r"(\d+) events were dropped", str(e)))
 
 
 def install_faulty_sinks(monkeypatch: Any) -> Switch:

@@ -8,7 +8,6 @@ through the registry's `open_sink` factory.
 from __future__ import annotations
 
 import errno
-import re
 import threading
 import time
 
@@ -17,7 +16,13 @@ import pytest
 
 import summary
 from summary.writer import health
-from tests.reliability.faults import event_files, install_faulty_sinks, tagged_steps
+from tests.reliability.faults import (
+    dropped_counts,
+    event_files,
+    install_faulty_sinks,
+    log_through_a_full_queue,
+    tagged_steps,
+)
 from tests.tensorboard_loader import accumulator, scalar_series
 
 
@@ -30,10 +35,6 @@ def log_until_error(first_step: int, switch, limit: int = 5000) -> tuple[int, Ex
             return step, error
         switch.failed.wait(0.002)
     raise AssertionError(f"no WriterError in {limit} calls")
-
-
-def dropped_counts(errors: list[Exception]) -> int:
-    return sum(int(n) for e in errors for n in re.findall(r"(\d+) events were dropped", str(e)))
 
 
 def writer_thread_cpu_seconds(writer) -> float:
@@ -105,19 +106,13 @@ def test_full_queue_while_failing_drops_the_oldest_and_counts_them(logdir, monke
     switch = install_faulty_sinks(monkeypatch)
     writer = summary.create_file_writer(logdir, max_queue=1)  # queue bound: MIN_QUEUE_BOUND
     bound = writer._file.queue_bound
-    errors = []
     with writer.as_default():
         for step in range(10):
             summary.scalar("x", step, step=step)
         writer.flush()
         switch.fail_with(errno.ENOSPC)
         last = 10 + bound + 50_000
-        for step in range(10, last + 1):
-            try:
-                summary.scalar("x", step, step=step)
-            except summary.WriterError as error:
-                errors.append(error)
-            assert len(writer._file._queue) <= bound
+        errors = log_through_a_full_queue(writer, range(10, last + 1))
         switch.heal()
         with pytest.raises(summary.WriterError, match="works again") as recovered:
             writer.flush()  # it worked, but says how many events were lost meanwhile
