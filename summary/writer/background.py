@@ -16,6 +16,7 @@ Guarantees (docs/guarantees.md lists the tests that hold us to them):
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -39,11 +40,13 @@ DEFAULT_STALL_SECONDS = 60.0
 
 def stall_timeout() -> float:
     """SUMMARY_STALL_TIMEOUT: seconds one file-system call may go unanswered before callers stop
-    waiting for it (default 60; a slow disk answers each call, a hung one never does)."""
+    waiting for it (default 60; a slow disk answers each call, a hung one never does). Zero or
+    less waits forever, as tf.summary does."""
     try:
-        return max(0.0, float(os.environ.get("SUMMARY_STALL_TIMEOUT", "")))
+        seconds = float(os.environ.get("SUMMARY_STALL_TIMEOUT", ""))
     except ValueError:
         return DEFAULT_STALL_SECONDS
+    return seconds if seconds > 0 else math.inf
 
 
 class EventFile:

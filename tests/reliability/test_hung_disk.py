@@ -8,6 +8,8 @@ through the registry's `open_sink` factory; the stall timeout is scaled down fro
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 import summary
@@ -88,3 +90,11 @@ def test_a_slow_disk_that_answers_is_waited_for_and_nothing_is_dropped(logdir, m
         writer.flush()
     writer.close()
     assert tagged_steps(logdir, "x") == list(range(count))
+
+
+@pytest.mark.parametrize(("setting", "seconds"), [("2.5", 2.5), ("0", math.inf), ("soon", 60.0)])
+def test_the_stall_timeout_comes_from_the_environment(logdir, monkeypatch, setting, seconds):
+    monkeypatch.setenv("SUMMARY_STALL_TIMEOUT", setting)
+    writer = summary.create_file_writer(logdir)
+    assert writer._file.stall_timeout == seconds
+    writer.close()
