@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import sys
-import threading
 import time
 import warnings
 from typing import Any
@@ -20,6 +19,7 @@ from summary.ops.metadata import plugin_metadata
 from summary.ops.snapshots import flat_snapshot, recycle
 from summary.ops.tensor_encoding import tensor_bytes
 from summary.writer import context
+from summary.writer.locks import ForkSafeLock
 
 PLUGIN_NAME = "histograms"
 DEFAULT_BUCKET_COUNT = 30
@@ -27,7 +27,7 @@ _MAX_BUCKETS = (1 << 31) - 1  # TF requires an int32 bucket count
 _CHUNK = 1 << 16  # elements bucketed per pass: keeps the float64 scratch buffer in cache
 
 _warned_tags: set[str] = set()
-_warned_lock = threading.Lock()
+_warned_lock = ForkSafeLock()
 
 
 class NonFiniteHistogramWarning(UserWarning):

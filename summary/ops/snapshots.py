@@ -10,15 +10,16 @@ of one shape per step copies into warm memory from its second step on.
 
 from __future__ import annotations
 
-import threading
 from collections import OrderedDict
 
 import numpy as np
 
+from summary.writer.locks import ForkSafeLock
+
 _MIN_POOLED_BYTES = 1 << 20  # smaller copies are cheap anyway
 _MAX_POOLED_BYTES = 256 << 20  # as much as a writer holds queued before callers wait
 
-_lock = threading.Lock()
+_lock = ForkSafeLock()
 _free: OrderedDict[tuple[int, str], list[np.ndarray]] = OrderedDict()  # least recently used first
 _pooled_bytes = 0
 

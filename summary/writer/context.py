@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any
 
+from summary.writer.locks import ForkSafeLock
+
 _INVALID_SCOPE_CHARACTERS = re.compile(r"[^-_/.A-Za-z0-9]")
 _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 
@@ -37,7 +39,7 @@ class _ProcessState:
 _local = _ThreadState()
 _process = _ProcessState()
 _capturing_threads = 0  # threads inside `capturing()`: ops check their own thread only if > 0
-_capturing_lock = threading.Lock()
+_capturing_lock = ForkSafeLock()
 
 
 def default_writer() -> Any:

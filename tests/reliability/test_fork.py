@@ -4,6 +4,7 @@ the parent's file stays whole and complete."""
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import re
@@ -16,11 +17,13 @@ import numpy as np
 import pytest
 
 import summary
-from summary.writer import registry
+from summary.ops import snapshots
+from summary.writer import context, registry
 from tests.reliability import children
 from tests.reliability.faults import event_files, tagged_steps
 from tests.tensorboard_loader import accumulator, scalar_series
 
+histogram_op = importlib.import_module("summary.ops.histogram")  # the op function shadows it
 PID = re.compile(r"\.(\d+)\.\d+\.v2$")
 
 
@@ -111,8 +114,9 @@ def test_a_child_forked_while_locks_are_held_does_not_deadlock(logdir, tmp_path)
 
     def hold_every_lock():  # another thread is inside the writer at the moment of the fork
         with registry._lock, event_file._lock, event_file._space, event_file._bytes_lock:
-            held.set()
-            release.wait()
+            with snapshots._lock, histogram_op._warned_lock, context._capturing_lock:
+                held.set()
+                release.wait()
 
     holder = threading.Thread(target=hold_every_lock)
     holder.start()
@@ -122,6 +126,12 @@ def test_a_child_forked_while_locks_are_held_does_not_deadlock(logdir, tmp_path)
     def work():
         for step in range(10):
             summary.scalar("child", step, step=step)
+        values = np.arange(300_000, dtype=np.float32)  # pooled size: the snapshot lock
+        values[0] = np.nan  # the warned-tags lock
+        with pytest.warns(summary.NonFiniteHistogramWarning):
+            summary.histogram("child_histogram", values, step=0)
+        with context.capturing(lambda frame: None):  # the capture counter's lock
+            assert not summary.scalar("captured", 1.0, step=0)
         summary.flush()
         with summary.create_file_writer(other).as_default() as second:  # the registry lock
             summary.scalar("child_other", 1.0, step=0)
@@ -136,6 +146,7 @@ def test_a_child_forked_while_locks_are_held_does_not_deadlock(logdir, tmp_path)
     writer.close()
     assert tagged_steps(logdir, "child") == list(range(10))
     assert tagged_steps(other, "child_other") == [0]
+    assert tagged_steps(logdir, "child_histogram") == [0]
 
 
 def test_a_child_that_never_logs_creates_no_file(logdir):
