@@ -406,7 +406,7 @@ class EventFile:
 
     def _write_chunk(self, queue: deque[tuple]) -> None:
         """Encode and write one chunk (its bytes are freed on return, before the next one)."""
-        self._output.roll_if_full()
+        self._output.prepare_for_chunk()
         parts, size, count, markers, nbytes = self._encoder.encode_chunk(queue)
         self._staged_bytes += nbytes  # still counted against the bound until written
         if parts:

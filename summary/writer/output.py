@@ -63,11 +63,18 @@ class Output:
         header = records.frame_record(encoding.file_version_event(time.time()))
         self._pieces.appendleft(_Piece(header, 0, True))
 
-    def roll_if_full(self) -> None:
-        """Start a new file when nothing is staged and the sink asks for one (an object store's
-        object has grown large): the next records are then encoded for the new file."""
-        if not self._pieces and self._sink is not None and self._sink.full:
+    def prepare_for_chunk(self) -> None:
+        """Before a chunk is encoded, with nothing staged: start a new file when the sink asks
+        for one (an object store's object has grown large) or its file was deleted, so the chunk
+        is encoded for the file it lands in (each tag's metadata with its first value there)."""
+        sink = self._sink
+        if self._pieces or sink is None:
+            return
+        if sink.full:
             self.close()
+            self.open()
+        elif self._timed(lambda: sink.lost):
+            self._replace_lost(SinkLostError.deleted(self.path))
             self.open()
 
     def stage(self, parts: list[bytes], size: int, count: int) -> None:

@@ -91,6 +91,8 @@ class RemoteSink:
             (length,) = _LENGTH.unpack_from(segment, self._boundary)
             self._boundary += records.HEADER_SIZE + length + records.FOOTER_SIZE
 
+    lost = False  # objects are replaced whole, never deleted from under an open handle
+
     @property
     def full(self) -> bool:
         """True when the writer should move on to a new object (at a record boundary)."""

@@ -14,6 +14,7 @@ class Sink(Protocol):
 
     path: str
     full: bool  # True when the writer should roll to a new sink (between records)
+    lost: bool  # True when the destination vanished (the writer then starts a new one)
 
     def write(self, data: memoryview) -> int:
         """Append a prefix of `data`; return how many bytes were taken (may be fewer).
@@ -27,6 +28,10 @@ class Sink(Protocol):
 
 class SinkLostError(OSError):
     """The destination vanished under the writer (its file was deleted); a new one is needed."""
+
+    @classmethod
+    def deleted(cls, path: str | None) -> SinkLostError:
+        return cls(errno.ENOENT, "the event file was deleted", path)
 
 
 class LocalSink:
@@ -50,9 +55,14 @@ class LocalSink:
                 continue
         self.path = path
 
+    @property
+    def lost(self) -> bool:
+        """True once the file was deleted (it has no name left)."""
+        return os.fstat(self._fd).st_nlink == 0
+
     def write(self, data: memoryview) -> int:
-        if os.fstat(self._fd).st_nlink == 0:
-            raise SinkLostError(errno.ENOENT, "the event file was deleted", self.path)
+        if self.lost:
+            raise SinkLostError.deleted(self.path)
         return os.write(self._fd, data)
 
     def close(self) -> None:

@@ -17,7 +17,7 @@ import pytest
 
 import summary
 from tests.reliability.faults import event_files, run_child, tagged_steps
-from tests.tensorboard_loader import accumulator, scalar_series
+from tests.tensorboard_loader import accumulator, plugin_of, scalar_series, values
 
 
 def mount(*args: str) -> None:
@@ -148,9 +148,11 @@ def test_deleted_logdir_is_reported_and_logging_goes_on_in_a_new_file(logdir):
     with writer.as_default():
         for step in range(10):
             summary.scalar("x", step, step=step)
+            summary.histogram("h", [step, 1.0], step=step)
         writer.flush()
         (old,) = event_files(logdir)
         shutil.rmtree(logdir)
+        summary.histogram("h", [7.0, 8.0], step=10)  # h's only value in the new file
         for step in range(10, 20):
             summary.scalar("x", step, step=step)
         with pytest.raises(summary.WriterError, match="was deleted while being written") as raised:
@@ -165,6 +167,10 @@ def test_deleted_logdir_is_reported_and_logging_goes_on_in_a_new_file(logdir):
     acc = accumulator(logdir)
     assert scalar_series(acc, "x") == {s: float(s) for s in range(10, 30)}
     assert acc.SummaryMetadata("x").plugin_data.plugin_name == "scalars"
+    # The new file repeats each tag's metadata with its first value there, also for a tag whose
+    # metadata the deleted file held and whose only value went into the new file's first chunk.
+    assert plugin_of(acc, "h") == "histograms"
+    assert [step for step, _, _ in values(acc, "h")] == [10]
 
 
 def test_deleted_file_in_a_read_only_logdir_fails_until_writable_again(logdir):
