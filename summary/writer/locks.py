@@ -27,9 +27,6 @@ class ForkSafeLock:
     def __exit__(self, *exc_info: Any) -> None:
         self._lock.release()
 
-    def locked(self) -> bool:
-        return self._lock.locked()
-
 
 _locks: weakref.WeakSet[ForkSafeLock] = weakref.WeakSet()
 
