@@ -1,11 +1,11 @@
 """Copies of the caller's arrays for the writer thread, made into recycled buffers.
 
 The caller may change its array right after a call, so large inputs are copied before they are
-queued. Fresh memory is paid for in page faults on first touch (a 40 MB copy takes 4 ms into
-memory touched before, 4 ms into fresh memory at best and up to 100 ms when the kernel must first
-compact memory for huge pages), so buffers the writer thread is done with are kept, up to a byte
-budget, and reused for the next copy of the same size and dtype: a run that logs several layers
-of one shape per step copies into warm memory from its second step on.
+queued. Fresh memory is paid for in page faults on first touch (a 40 MB copy takes about 2 ms
+into memory touched before, 4 ms into fresh memory at best and up to 100 ms when the kernel must
+first compact memory for huge pages), so buffers the writer thread is done with are kept, up to
+a byte budget, and reused for the next copy of the same size and dtype: a run that logs several
+layers of one shape per step copies into warm memory from its second step on.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from collections import OrderedDict
 
 import numpy as np
 
+from summary.writer.background import MAX_PENDING_BYTES
 from summary.writer.locks import ForkSafeLock
 
 _MIN_POOLED_BYTES = 1 << 20  # smaller copies are cheap anyway
-_MAX_POOLED_BYTES = 256 << 20  # as much as a writer holds queued before callers wait
+_MAX_POOLED_BYTES = MAX_PENDING_BYTES  # as much as a writer holds queued before callers wait
 
 _lock = ForkSafeLock()
 _free: OrderedDict[tuple[int, str], list[np.ndarray]] = OrderedDict()  # least recently used first

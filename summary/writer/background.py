@@ -203,12 +203,9 @@ class EventFile:
             while len(queue) >= bound or self._pending_bytes > self.max_pending_bytes:
                 if self._closed:
                     return
-                if self._health.failure is not None:
-                    self._drop_oldest(bound)
-                    return
-                stall = self._stall()
-                if stall is not None:
-                    self._drop_oldest(bound, stall)
+                cause = self._health.failure or self._stall()
+                if cause is not None:
+                    self._drop_oldest(bound, cause)
                     return
                 thread = self._thread
                 if thread is None or not thread.is_alive():
@@ -226,7 +223,7 @@ class EventFile:
             return None
         return TimeoutError(f"the file system has not answered a call for {waited:.3g} s")
 
-    def _drop_oldest(self, bound: int, cause: BaseException | None = None) -> None:
+    def _drop_oldest(self, bound: int, cause: BaseException) -> None:
         """Drop (and count) the oldest entries until the queue is within its bounds."""
         queue = self._queue
         markers: list[tuple] = []

@@ -78,13 +78,13 @@ class Health:
                     cause,
                 )
 
-    def count_dropped(self, dropped: int, bound: int, cause: BaseException | None = None) -> None:
-        """`dropped` events were dropped to keep the queue within `bound` while failing, or
-        while the file system does not answer (`cause` says so)."""
+    def count_dropped(self, dropped: int, bound: int, cause: BaseException) -> None:
+        """`dropped` events were dropped to keep the queue within `bound` because of `cause`:
+        the failure, or the file system not answering."""
         if not dropped:
             return
         with self.lock:
-            cause = self.last_failure = cause or self.failure or self.last_failure
+            self.last_failure = cause
             if not self._dropped_in_failure:
                 self._keep(
                     f"summary: {self._where()} still cannot be written ({cause}) and {bound} "

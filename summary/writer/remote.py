@@ -30,6 +30,8 @@ _last_seconds: dict[str, int] = {}
 class RemoteSink:
     """One logical event file made of one or more objects, written with fsspec."""
 
+    lost = False  # objects are replaced whole, never deleted from under an open handle
+
     def __init__(self, logdir: str, suffix: str) -> None:
         fsspec = _import_fsspec(logdir)
         self._fs, root = fsspec.core.url_to_fs(logdir)
@@ -90,8 +92,6 @@ class RemoteSink:
         while self._boundary + 8 <= len(segment):
             (length,) = _LENGTH.unpack_from(segment, self._boundary)
             self._boundary += records.HEADER_SIZE + length + records.FOOTER_SIZE
-
-    lost = False  # objects are replaced whole, never deleted from under an open handle
 
     @property
     def full(self) -> bool:
