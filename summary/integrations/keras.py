@@ -17,7 +17,7 @@ import numpy as np
 
 import summary
 from summary.integrations.keras_weights import weight_image
-from summary.ops._convert import to_array
+from summary.ops.inputs import to_array
 from summary.ops.metadata import plugin_metadata
 from summary.writer.context import call_with_writer
 

@@ -17,7 +17,7 @@ from lightning.fabric.utilities.logger import _convert_params, _flatten_dict
 from lightning.pytorch.loggers import tensorboard
 from lightning.pytorch.utilities import rank_zero_only
 
-from summary.integrations.hparams import hparams_metadata
+from summary.ops.hparams import hparams_metadata
 from summary.ops.write import write
 from summary.summary_writer import SummaryWriter
 from summary.writer.context import call_with_writer

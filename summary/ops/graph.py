@@ -11,8 +11,8 @@ from typing import Any
 from google.protobuf.message import DecodeError
 
 from summary.proto import graph_pb2
+from summary.wire.encode import event_prefix, length_delimited
 from summary.writer import context
-from summary.writer.encoding import event_prefix, length_delimited
 
 
 def graph(graph_data: Any) -> bool:

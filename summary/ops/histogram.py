@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from summary.ops._convert import to_int, to_numeric_array
+from summary.ops.inputs import to_int, to_numeric_array
 from summary.ops.metadata import plugin_metadata
 from summary.ops.snapshots import flat_snapshot, recycle
-from summary.ops.tensor_encoding import tensor_bytes
+from summary.wire.tensors import tensor_bytes
 from summary.writer import context
 from summary.writer.locks import ForkSafeLock
 

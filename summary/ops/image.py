@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from summary.ops._convert import to_array, to_count
+from summary.ops.inputs import to_array, to_count
 from summary.ops.metadata import plugin_metadata
-from summary.ops.tensor_encoding import string_tensor_bytes
+from summary.wire.tensors import string_tensor_bytes
 from summary.writer import context
 
 PLUGIN_NAME = "images"

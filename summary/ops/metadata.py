@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from summary.writer.encoding import length_delimited
+from summary.wire.encode import length_delimited
 
 
 @functools.lru_cache(maxsize=1024)

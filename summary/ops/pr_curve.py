@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from summary.ops._convert import to_numeric_array
+from summary.ops.inputs import to_numeric_array
 from summary.ops.metadata import plugin_metadata
-from summary.ops.tensor_encoding import tensor_bytes
 from summary.proto.plugins import pr_curve_pb2
+from summary.wire.tensors import tensor_bytes
 from summary.writer import context
 
 PLUGIN_NAME = "pr_curves"

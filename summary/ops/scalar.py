@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from summary.ops._convert import to_float
+from summary.ops.inputs import to_float
 from summary.ops.metadata import plugin_metadata
 from summary.writer.context import check_name, recording_writer, resolve_step, tag_for
 

@@ -14,7 +14,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from summary.writer.background import MAX_PENDING_BYTES
+from summary.writer.limits import MAX_PENDING_BYTES
 from summary.writer.locks import ForkSafeLock
 
 _MIN_POOLED_BYTES = 1 << 20  # smaller copies are cheap anyway

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from summary.ops._convert import to_array
+from summary.ops.inputs import to_array
 from summary.ops.metadata import metadata_bytes
-from summary.ops.tensor_encoding import tensor_bytes
+from summary.wire.tensors import tensor_bytes
 from summary.writer import context
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from summary.reader.events import CorruptRecordWarning, iter_events
 from summary.reader.loader import load
 from summary.reader.plugins import Audio
-from summary.reader.records import CorruptRecordError
+from summary.reader.record_reader import CorruptRecordError
 from summary.reader.result import LogdirData, RunData, Series
 
 __all__ = [

@@ -12,7 +12,7 @@ from google.protobuf.message import DecodeError
 from summary.proto import event_pb2
 from summary.reader import storage
 from summary.reader.event_files import iter_event_files
-from summary.reader.records import CorruptRecordError, iter_records
+from summary.reader.record_reader import CorruptRecordError, iter_records
 
 
 class CorruptRecordWarning(UserWarning):

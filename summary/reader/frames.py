@@ -13,8 +13,8 @@ from typing import BinaryIO
 
 import crc32c
 
-from summary.reader.records import MAX_RECORD_LENGTH, CorruptRecordError
-from summary.writer.records import FOOTER_SIZE, HEADER_SIZE, parse_header
+from summary.reader.record_reader import MAX_RECORD_LENGTH, CorruptRecordError
+from summary.wire.records import FOOTER_SIZE, HEADER_SIZE, parse_header
 
 CHUNK_BYTES = 16 << 20
 _MASK_DELTA = 0xA282EAD8

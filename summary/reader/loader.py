@@ -3,7 +3,7 @@
 Speed comes from three things: files are read in large chunks (frames.py); an event of the
 one-float shape of nearly every scalar is read by slicing out its last four bytes instead of
 parsing it (one_float.py); and records a filter does not want are recognised from a hand scan of
-their tags (wire.py) without parsing their payload.
+their tags (decode.py) without parsing their payload.
 """
 
 from __future__ import annotations

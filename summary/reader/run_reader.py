@@ -12,13 +12,14 @@ from typing import Any
 from google.protobuf.message import DecodeError
 
 from summary.proto import event_pb2, summary_pb2
-from summary.reader import legacy, storage, tensors, wire
+from summary.reader import legacy, storage, tensors
 from summary.reader.events import report_corruption
 from summary.reader.frames import iter_frames
-from summary.reader.one_float import one_float_tag
-from summary.reader.records import CorruptRecordError
+from summary.reader.record_reader import CorruptRecordError
 from summary.reader.result import RunData, Series
 from summary.reader.wanted import Wanted
+from summary.wire import decode
+from summary.wire.one_float import one_float_tag
 
 FAST_MAX_BYTES = 512  # events this small may take the one-float fast path
 SCAN_MIN_BYTES = 1024  # events this large are hand-scanned before a filter lets them be parsed
@@ -78,7 +79,7 @@ class RunReader:
                 if not _FAST_MIN_BYTES <= end - start <= FAST_MAX_BYTES:
                     self._general(data, start, end, path, offset)
                     continue
-                # wire.event_head, inlined: this loop runs once per record
+                # decode.event_head, inlined: this loop runs once per record
                 if data[start] == 0x09:
                     wall_time = unpack_double(data, start + 1)[0]
                     pos = start + 9
@@ -109,7 +110,7 @@ class RunReader:
                     entry[0](step)
                     entry[1](wall_time)
                     entry[2](unpack(data, end - 4)[0])
-        except (wire.WireError, IndexError, DecodeError) as error:
+        except (decode.WireError, IndexError, DecodeError) as error:
             raise CorruptRecordError(path, offset, f"payload is not an Event: {error}") from None
         finally:
             self.records += count
@@ -130,10 +131,10 @@ class RunReader:
         if (self.values and not self.wanted.filters_payloads) or end - start < SCAN_MIN_BYTES:
             self._event(_parse(data[start:end], path, offset))
             return
-        wall_time, step, what, heads = wire.scan_event(data, start, end)
-        if what == wire.GRAPH_DEF:
-            heads = [wire.ValueHead(RUN_GRAPH_TAG, None, "graph_def")]
-        elif what != wire.SUMMARY:
+        wall_time, step, what, heads = decode.scan_event(data, start, end)
+        if what == decode.GRAPH_DEF:
+            heads = [decode.ValueHead(RUN_GRAPH_TAG, None, "graph_def")]
+        elif what != decode.SUMMARY:
             self._event(_parse(data[start:end], path, offset))
             return
         wanted = []

@@ -21,9 +21,9 @@ from summary.ops.graph import graph_def_bytes
 from summary.proto import event_pb2
 from summary.v1.protos import Summary, as_summary
 from summary.writer import context
-from summary.writer.background import DEFAULT_FLUSH_MILLIS
 from summary.writer.errors import WriterClosedError
 from summary.writer.event_writer import EventWriter
+from summary.writer.limits import DEFAULT_FLUSH_MILLIS
 
 
 class FileWriter:

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from summary.ops._convert import to_array, to_int, to_numeric_array
 from summary.ops.audio import check_audio, encode_wav
 from summary.ops.image import check_images, encode_png
+from summary.ops.inputs import to_array, to_int, to_numeric_array
 from summary.proto import summary_pb2
 from summary.proto.plugins import audio_pb2
 

@@ -11,15 +11,15 @@ from typing import Any
 
 import numpy as np
 
-from summary.ops._convert import to_array
+from summary.ops.inputs import to_array
 from summary.ops.metadata import metadata_bytes
-from summary.ops.tensor_encoding import tensor_bytes
 from summary.proto import summary_pb2
 from summary.v1 import media, protos
 from summary.v1.capture import V2_SUMMARIES, V2Op
 from summary.v1.graph_mode import GraphKeys, get_default_graph, summary_scope
 from summary.v1.nodes import Node, Placeholder, SummaryOp
 from summary.v1.protos import merge_summaries
+from summary.wire.tensors import tensor_bytes
 
 
 def placeholder(name: str | None = None, dtype: Any = None, shape: Any = None) -> Placeholder:

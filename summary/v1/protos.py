@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from google.protobuf.message import DecodeError
 
-from summary.ops._convert import to_float, to_numeric_array
+from summary.ops.inputs import to_float, to_numeric_array
 from summary.ops.metadata import metadata_bytes, plugin_metadata
 from summary.ops.pr_curve import (
     DEFAULT_NUM_THRESHOLDS,
@@ -22,11 +22,11 @@ from summary.ops.pr_curve import (
     plugin_content,
     pr_curve_tensor,
 )
-from summary.ops.tensor_encoding import string_tensor_bytes, tensor_bytes
 from summary.ops.text import to_text_array
 from summary.proto import summary_pb2
 from summary.v1 import media
 from summary.v1.histogram_proto import histogram_proto
+from summary.wire.tensors import string_tensor_bytes, tensor_bytes
 from summary.writer import context
 
 Summary = summary_pb2.Summary

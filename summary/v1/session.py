@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from summary.ops._convert import to_array
+from summary.ops.inputs import to_array
 from summary.v1.graph_mode import Graph, get_default_graph
 from summary.v1.nodes import Node, Placeholder
 

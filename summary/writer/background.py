@@ -16,37 +16,33 @@ Guarantees (docs/guarantees.md lists the tests that hold us to them):
 
 from __future__ import annotations
 
-import math
-import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from summary.writer.encoder import EVENT, FLUSH, SCALAR, SUMMARY, TENSOR, Encoder, entry_nbytes
+from summary.writer.chunk_encoder import (
+    EVENT,
+    FLUSH,
+    SCALAR,
+    SUMMARY,
+    TENSOR,
+    Encoder,
+    entry_nbytes,
+)
 from summary.writer.errors import WriterClosedError, WriterError
 from summary.writer.health import Health, chained_error
+from summary.writer.limits import (
+    DEFAULT_FLUSH_MILLIS,
+    DEFAULT_MAX_QUEUE,
+    MAX_PENDING_BYTES,
+    MIN_QUEUE_BOUND,
+    WAKE_BYTES,
+    stall_timeout,
+)
 from summary.writer.output import Output
 from summary.writer.sinks import Sink
-
-_WAKE_BYTES = 1 << 20  # array payloads this large start the thread at once
-MAX_PENDING_BYTES = 256 << 20  # array payloads queued before callers wait (back-pressure)
-MIN_QUEUE_BOUND = 100_000  # entries queued before callers wait: max(4 * max_queue, this)
-DEFAULT_MAX_QUEUE = 100_000
-DEFAULT_FLUSH_MILLIS = 1000
-DEFAULT_STALL_SECONDS = 60.0
-
-
-def stall_timeout() -> float:
-    """SUMMARY_STALL_TIMEOUT: seconds one file-system call may go unanswered before callers stop
-    waiting for it (default 60; a slow disk answers each call, a hung one never does). Zero or
-    less waits forever, as tf.summary does."""
-    try:
-        seconds = float(os.environ.get("SUMMARY_STALL_TIMEOUT", ""))
-    except ValueError:
-        return DEFAULT_STALL_SECONDS
-    return seconds if seconds > 0 else math.inf
 
 
 class EventFile:
@@ -155,7 +151,7 @@ class EventFile:
             or self._pending_bytes > self.max_pending_bytes
         ):
             self._after_append(entry)
-        elif nbytes >= _WAKE_BYTES:
+        elif nbytes >= WAKE_BYTES:
             self._wake_thread()
 
     def _wake_thread(self) -> None:

@@ -9,8 +9,8 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from summary.writer import context, registry
-from summary.writer.background import DEFAULT_FLUSH_MILLIS, DEFAULT_MAX_QUEUE
 from summary.writer.errors import WriterClosedError
+from summary.writer.limits import DEFAULT_FLUSH_MILLIS, DEFAULT_MAX_QUEUE
 
 DEFAULT_SUFFIX = ".v2"
 

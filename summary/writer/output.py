@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from summary.writer import encoding, records
+from summary.wire import encode, records
 from summary.writer.sinks import Sink, SinkLostError
 
 _SPLIT_BYTES = 1 << 20  # payloads this large are written on their own, not joined
@@ -60,7 +60,7 @@ class Output:
         self._sink = sink
         self.path = sink.path
         self._on_new_file()
-        header = records.frame_record(encoding.file_version_event(time.time()))
+        header = records.frame_record(encode.file_version_event(time.time()))
         self._pieces.appendleft(_Piece(header, 0, True))
 
     def prepare_for_chunk(self) -> None:

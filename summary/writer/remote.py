@@ -17,7 +17,7 @@ import struct
 import time
 from typing import Any
 
-from summary.writer import records
+from summary.wire import records
 from summary.writer.naming import event_file_name
 
 SEGMENT_BYTES = 4 << 20

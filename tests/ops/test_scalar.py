@@ -83,14 +83,14 @@ def test_bad_input_is_refused_before_anything_is_queued(logdir, name, data, step
     ],
 )
 def test_numpy_scalars_convert_exactly(data, expected):
-    from summary.ops._convert import to_float
+    from summary.ops.inputs import to_float
 
     assert to_float("scalar", "t", data) == expected
 
 
 def test_torch_scalars_convert_exactly():
     torch = pytest.importorskip("torch")
-    from summary.ops._convert import to_float
+    from summary.ops.inputs import to_float
 
     cases = [
         (torch.tensor(0.1, dtype=torch.bfloat16), 0.10009765625),  # bfloat16 nearest 0.1

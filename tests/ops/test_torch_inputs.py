@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 import summary
-from summary.ops._convert import to_array
+from summary.ops.inputs import to_array
 from tests.doc_examples import python_blocks, run_examples
 from tests.tensorboard_loader import accumulator, scalar_series, values
 

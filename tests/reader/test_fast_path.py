@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from summary.reader import load
 from summary.reader.frames import iter_frames
-from summary.reader.records import iter_records
+from summary.reader.record_reader import iter_records
 from tests.reader.tb_reference import Event, Summary, SummaryMetadata, loader_values, write_events
 
 floats32 = st.floats(width=32, allow_nan=True, allow_infinity=True)
@@ -97,7 +97,7 @@ def test_mixed_shapes_in_one_run(logdir):
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.binary(max_size=300), max_size=30), st.integers(1, 700), st.integers(0, 40))
 def test_frames_equal_records_at_any_chunk_size(payloads, chunk, cut):
-    from summary.writer.records import frame_record
+    from summary.wire.records import frame_record
 
     data = b"".join(frame_record(p) for p in payloads)
     data = data[: max(0, len(data) - cut)]  # often a partial last record
@@ -124,7 +124,7 @@ def test_any_payload_bytes_never_crash_load(tmp_path_factory, payloads, filtered
     import warnings
 
     from summary.reader import CorruptRecordWarning
-    from summary.writer.records import frame_record
+    from summary.wire.records import frame_record
 
     logdir = tmp_path_factory.mktemp("junk")
     (logdir / "events.out.tfevents.1.junk").write_bytes(b"".join(map(frame_record, payloads)))
@@ -140,7 +140,7 @@ def test_lying_length_is_reported_not_allocated(logdir):
     import warnings
 
     from summary.reader import CorruptRecordError, CorruptRecordWarning
-    from summary.writer.records import frame_record, record_header
+    from summary.wire.records import frame_record, record_header
 
     os.makedirs(logdir)
     path = os.path.join(logdir, "events.out.tfevents.1.liar")

@@ -123,7 +123,7 @@ def _varint(number: int) -> bytes:
 
 
 def test_filtered_out_payloads_are_not_parsed(logdir):
-    from summary.writer.records import frame_record
+    from summary.wire.records import frame_record
 
     with summary.create_file_writer(logdir):
         for step in range(3):

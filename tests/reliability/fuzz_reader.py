@@ -29,7 +29,7 @@ import numpy as np
 
 import summary
 from summary.reader import CorruptRecordError, iter_events, load
-from summary.writer.records import frame_record, masked_crc32c
+from summary.wire.records import frame_record, masked_crc32c
 
 NAME = "events.out.tfevents.1.fuzz.1.1.v2"
 

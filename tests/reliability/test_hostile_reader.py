@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 import summary
 from summary.proto import event_pb2
 from summary.reader import CorruptRecordError, CorruptRecordWarning, iter_events, load
-from summary.reader.records import iter_records
-from summary.writer.records import frame_record, masked_crc32c
+from summary.reader.record_reader import iter_records
+from summary.wire.records import frame_record, masked_crc32c
 
 TALLY: Counter = Counter()  # figures for the report: inputs tried, bytes of corruption
 

@@ -13,7 +13,7 @@ HEADER_SIZE = 12
 FOOTER_SIZE = 4
 
 _crc = _crc32c.crc32c
-_pack_u32 = _U32.pack
+pack_u32 = _U32.pack
 _headers: dict[int, bytes] = {}
 
 
@@ -28,7 +28,7 @@ def record_header(length: int) -> bytes:
     header = _headers.get(length)
     if header is None:
         size = _U64.pack(length)
-        header = size + _pack_u32(masked_crc32c(size))
+        header = size + pack_u32(masked_crc32c(size))
         if len(_headers) < 4096:
             _headers[length] = header
     return header
@@ -36,7 +36,7 @@ def record_header(length: int) -> bytes:
 
 def frame_record(payload: bytes) -> bytes:
     """One complete record: header, payload, masked CRC of the payload."""
-    return record_header(len(payload)) + payload + _pack_u32(masked_crc32c(payload))
+    return record_header(len(payload)) + payload + pack_u32(masked_crc32c(payload))
 
 
 def parse_header(header: bytes) -> tuple[int, bool]:

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from summary.writer.records import FOOTER_SIZE, HEADER_SIZE, footer_ok, parse_header
+from summary.wire.records import FOOTER_SIZE, HEADER_SIZE, footer_ok, parse_header
 
 MAX_RECORD_LENGTH = 1 << 31  # protobuf cannot encode an Event this large
 _READ_PIECE = 16 << 20  # long payloads are read in pieces: a lying length allocates nothing

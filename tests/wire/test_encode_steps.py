@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from summary.proto import event_pb2
-from summary.writer import context, encoding
+from summary.wire import encode
+from summary.writer import context
 
 BOUNDARIES = sorted(
     {0, 1, -1, -(2**63), 2**63 - 1}
@@ -16,13 +17,13 @@ BOUNDARIES = sorted(
 @pytest.mark.parametrize("step", [s for s in BOUNDARIES if -(2**63) <= s < 2**63])
 def test_event_prefix_equals_protobuf(step):
     expected = event_pb2.Event(wall_time=1.7e9 + 0.125, step=step).SerializeToString()
-    assert encoding.event_prefix(1.7e9 + 0.125, step) == expected
+    assert encode.event_prefix(1.7e9 + 0.125, step) == expected
 
 
 @pytest.mark.parametrize("value", [v for v in BOUNDARIES if 0 < v < 2**63] + [-1, -(2**63)])
 def test_varint_equals_protobuf(value):
     serialized = event_pb2.Event(step=value).SerializeToString()  # 0 would be omitted
-    assert encoding.varint(value) == serialized[1:]  # after the field key 0x10
+    assert encode.varint(value) == serialized[1:]  # after the field key 0x10
 
 
 @pytest.mark.parametrize("name", ["loss", "a/b", "x" * 300])

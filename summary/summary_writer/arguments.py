@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from summary.ops._convert import to_numeric_array
+from summary.ops.inputs import to_numeric_array
 
 _LETTERS = {2: "HW", 3: "CHW", 4: "NCHW"}
 _TARGET = {2: "HW", 3: "HWC", 4: "NHWC"}

@@ -9,8 +9,8 @@ import time
 from datetime import datetime
 from typing import Any
 
-from summary.integrations.tensorboardx_methods import TensorBoardXMethods
 from summary.proto import event_pb2
+from summary.summary_writer.methods import TensorBoardXMethods
 from summary.writer.event_writer import EventWriter
 
 

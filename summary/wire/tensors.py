@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from summary.writer.encoding import length_delimited, varint
+from summary.wire.encode import length_delimited, varint
 
 DT_FLOAT, DT_DOUBLE, DT_INT32, DT_UINT8, DT_INT16, DT_INT8, DT_STRING = 1, 2, 3, 4, 5, 6, 7
 DT_INT64, DT_BOOL, DT_UINT16, DT_HALF, DT_UINT32, DT_UINT64 = 9, 10, 17, 19, 22, 23

@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 
 from summary import ops
-from summary.integrations import tensorboardx_convert as convert
 from summary.ops.histogram import DEFAULT_BUCKET_COUNT
 from summary.ops.metadata import plugin_metadata
 from summary.ops.scalar import scalar, write_scalar
 from summary.ops.write import write
+from summary.summary_writer import arguments as convert
 from summary.writer.context import call_with_writer
 from summary.writer.event_writer import EventWriter
 
@@ -193,7 +193,7 @@ class TensorBoardXMethods:
 
         tensorboardX's spelling `add_hparams(hparam_dict, metric_dict, name)` works too.
         """
-        from summary.integrations.hparams import hparams_metadata
+        from summary.ops.hparams import hparams_metadata
 
         if isinstance(hparam_domain_discrete, str):  # tensorboardX: the third argument is `name`
             hparam_domain_discrete, name = None, hparam_domain_discrete

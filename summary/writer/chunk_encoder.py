@@ -10,12 +10,11 @@ import threading
 from collections import deque
 from collections.abc import Callable
 
-from summary.writer import encoding, records
+from summary.wire import encode, records
+from summary.writer.limits import CHUNK_BYTES, CHUNK_ENTRIES
 
 SCALAR, TENSOR, EVENT, FLUSH, SUMMARY = 0, 1, 2, 3, 4  # entry kinds: first item of an entry
-CHUNK = 4096  # queue entries encoded per write ...
-CHUNK_BYTES = 4 << 20  # ... or this many encoded bytes, whichever comes first
-_U32 = records._pack_u32
+_U32 = records.pack_u32
 
 
 def entry_nbytes(entry: tuple) -> int:
@@ -44,7 +43,7 @@ class Encoder:
         out: list[bytes] = []
         markers: list[threading.Event] = []
         size = count = nbytes = 0
-        for _ in range(CHUNK):
+        for _ in range(CHUNK_ENTRIES):
             try:
                 entry = queue.popleft()
             except IndexError:  # empty (the drop policy may take entries concurrently)
@@ -75,14 +74,14 @@ class Encoder:
             _, tag, step, wall_time, value, metadata = entry
             parts = self._scalar_parts.get(tag)
             if parts is None or parts[0] != metadata:
-                head, tail = encoding.scalar_event_parts(tag, metadata)
-                plain, _ = encoding.scalar_event_parts(tag, None)
+                head, tail = encode.scalar_event_parts(tag, metadata)
+                plain, _ = encode.scalar_event_parts(tag, None)
                 parts = self._scalar_parts[tag] = (metadata, head, tail, plain)
-            prefix = encoding.event_prefix(wall_time, step)
+            prefix = encode.event_prefix(wall_time, step)
             if tag in self._tags_with_metadata:
-                return prefix + parts[3] + encoding.float32_bytes(value)
+                return prefix + parts[3] + encode.float32_bytes(value)
             self._tags_with_metadata.add(tag)
-            return prefix + parts[1] + encoding.float32_bytes(value) + parts[2]
+            return prefix + parts[1] + encode.float32_bytes(value) + parts[2]
         if kind == EVENT:
             return entry[1]()
         if kind == SUMMARY:
@@ -94,10 +93,10 @@ class Encoder:
                     value.ClearField("metadata")
                 else:
                     self._tags_with_metadata.add(value.tag)
-            return encoding.summary_event(wall_time, step, summary.SerializeToString())
+            return encode.summary_event(wall_time, step, summary.SerializeToString())
         _, tag, step, wall_time, tensor, metadata, _ = entry
         if tag in self._tags_with_metadata:
             metadata = None
         elif metadata:
             self._tags_with_metadata.add(tag)
-        return encoding.value_event(wall_time, step, tag, tensor(), metadata)
+        return encode.value_event(wall_time, step, tag, tensor(), metadata)

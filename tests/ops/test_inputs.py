@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import summary
-from summary.ops._convert import to_array, to_count, to_float, to_numeric_array
+from summary.ops.inputs import to_array, to_count, to_float, to_numeric_array
 from tests.tensorboard_loader import accumulator, values
 
 
@@ -196,7 +196,7 @@ def test_to_count():
 def test_converting_imports_no_framework():
     code = (
         "import sys, numpy as np\n"
-        "from summary.ops._convert import to_array\n"
+        "from summary.ops.inputs import to_array\n"
         "class Obj:\n"
         "    def numpy(self): return np.ones(2)\n"
         "for data in (1.0, [1, 2], np.ones(3), Obj(), memoryview(b'ab')):\n"

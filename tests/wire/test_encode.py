@@ -7,9 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from summary.ops.metadata import plugin_metadata
-from summary.ops.tensor_encoding import tensor_bytes
 from summary.proto import event_pb2, summary_pb2, tensor_pb2
-from summary.writer import encoding
+from summary.wire import encode
+from summary.wire.tensors import tensor_bytes
 
 tags = st.text(min_size=1, max_size=40)
 steps = st.integers(min_value=-(2**63), max_value=2**63 - 1)
@@ -30,21 +30,21 @@ def scalar_event_message(wall_time, step, tag, value, metadata):
 @given(walls, steps, tags, st.floats(width=32), st.sampled_from([None, "", "a description"]))
 def test_scalar_event_bytes_equal_protobuf(wall_time, step, tag, value, description):
     metadata = None if description is None else plugin_metadata("scalars", b"", description)
-    head, tail = encoding.scalar_event_parts(tag, metadata)
-    ours = encoding.event_prefix(wall_time, step) + head + encoding.float32_bytes(value) + tail
+    head, tail = encode.scalar_event_parts(tag, metadata)
+    ours = encode.event_prefix(wall_time, step) + head + encode.float32_bytes(value) + tail
     expected = scalar_event_message(wall_time, step, tag, value, metadata)
     assert event_pb2.Event.FromString(ours) == expected
     assert ours == expected.SerializeToString()
 
 
 def test_float32_saturates_like_a_cast():
-    assert encoding.float32_bytes(1e39) == np.float32(np.inf).tobytes()
-    assert encoding.float32_bytes(-1e39) == np.float32(-np.inf).tobytes()
-    assert np.isnan(np.frombuffer(encoding.float32_bytes(math.nan), "<f4")[0])
+    assert encode.float32_bytes(1e39) == np.float32(np.inf).tobytes()
+    assert encode.float32_bytes(-1e39) == np.float32(-np.inf).tobytes()
+    assert np.isnan(np.frombuffer(encode.float32_bytes(math.nan), "<f4")[0])
 
 
 def test_file_version_event():
-    event = event_pb2.Event.FromString(encoding.file_version_event(1234.5))
+    event = event_pb2.Event.FromString(encode.file_version_event(1234.5))
     assert event.file_version == "brain.Event:2" and event.wall_time == 1234.5
 
 
@@ -97,7 +97,7 @@ def test_plugin_metadata_equals_protobuf():
 @given(walls, steps, tags, st.sampled_from([None, plugin_metadata("x", b"\x01", "d")]))
 def test_value_event_equals_protobuf(wall_time, step, tag, metadata):
     tensor = tensor_bytes(np.array([1.0, 2.0]))
-    ours = encoding.value_event(wall_time, step, tag, tensor, metadata)
+    ours = encode.value_event(wall_time, step, tag, tensor, metadata)
     parsed = event_pb2.Event.FromString(ours)
     assert parsed.wall_time == wall_time and parsed.step == step
     (value,) = parsed.summary.value

@@ -5,7 +5,7 @@ import struct
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summary.writer.records import frame_record, masked_crc32c
+from summary.wire.records import frame_record, masked_crc32c
 
 
 def reference_crc32c(data: bytes) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 
 from google.protobuf import struct_pb2
 
-from summary.ops._convert import to_float
+from summary.ops.inputs import to_float
 from summary.ops.metadata import plugin_metadata
 from summary.proto.plugins import hparams_pb2
 
