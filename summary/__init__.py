@@ -40,6 +40,7 @@ __all__ = [
     "flush",
     "graph",
     "histogram",
+    "hparams",
     "image",
     "name_scope",
     "pr_curve",
@@ -53,7 +54,7 @@ __all__ = [
 ]
 
 
-_LAZY_SUBMODULES = ("distributed", "keras", "reader", "v1")
+_LAZY_SUBMODULES = ("distributed", "hparams", "keras", "reader", "v1")
 
 
 def __getattr__(name: str) -> object:
