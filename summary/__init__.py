@@ -4,6 +4,7 @@ from summary import experimental
 from summary.ops import (
     NonFiniteHistogramWarning,
     audio,
+    custom_scalars,
     graph,
     histogram,
     image,
@@ -35,6 +36,7 @@ __all__ = [
     "audio",
     "create_file_writer",
     "create_noop_writer",
+    "custom_scalars",
     "distributed",
     "experimental",
     "flush",

@@ -271,6 +271,25 @@ class TensorBoardXMethods:
         finally:
             run.close()
 
+    def add_custom_scalars(self, layout: Any) -> None:
+        """The Custom Scalars layout: torch's `{category: {title: ["Multiline" | "Margin",
+        tags]}}` dict or a `custom_scalar_pb2.Layout`; one per run (the last one wins)."""
+        ops.custom_scalars.direct(self, "SummaryWriter.add_custom_scalars", layout)
+
+    def add_custom_scalars_multilinechart(
+        self, tags: list[str], category: str = "default", title: str = "untitled"
+    ) -> None:
+        """A layout of one multiline chart of `tags` (regexes), as torch."""
+        layout = {category: {title: ["Multiline", tags]}}
+        ops.custom_scalars.direct(self, "SummaryWriter.add_custom_scalars_multilinechart", layout)
+
+    def add_custom_scalars_marginchart(
+        self, tags: list[str], category: str = "default", title: str = "untitled"
+    ) -> None:
+        """A layout of one margin chart: `tags` is [value, lower, upper], as torch."""
+        layout = {category: {title: ["Margin", tags]}}
+        ops.custom_scalars.direct(self, "SummaryWriter.add_custom_scalars_marginchart", layout)
+
     def add_graph(
         self,
         model: Any,
