@@ -5,6 +5,7 @@ from summary.ops.custom_scalars import custom_scalars
 from summary.ops.graph import graph
 from summary.ops.histogram import NonFiniteHistogramWarning, histogram
 from summary.ops.image import image
+from summary.ops.mesh import mesh
 from summary.ops.pr_curve import pr_curve
 from summary.ops.scalar import scalar
 from summary.ops.text import text
@@ -17,6 +18,7 @@ __all__ = [
     "graph",
     "histogram",
     "image",
+    "mesh",
     "pr_curve",
     "scalar",
     "text",

@@ -290,6 +290,30 @@ class TensorBoardXMethods:
         layout = {category: {title: ["Margin", tags]}}
         ops.custom_scalars.direct(self, "SummaryWriter.add_custom_scalars_marginchart", layout)
 
+    def add_mesh(
+        self,
+        tag: str,
+        vertices: Any,
+        colors: Any = None,
+        faces: Any = None,
+        config_dict: dict[str, Any] | None = None,
+        global_step: int | None = None,
+        walltime: float | None = None,
+    ) -> None:
+        """Meshes or point clouds ([B, N, 3] vertices, optional colors and faces), as torch."""
+        self._log(
+            "SummaryWriter.add_mesh",
+            walltime,
+            ops.mesh,
+            tag,
+            vertices,
+            faces,
+            colors,
+            config_dict,
+            _step(global_step),
+            None,
+        )
+
     def add_graph(
         self,
         model: Any,
