@@ -152,3 +152,22 @@ def _read_all(fd: int) -> str:
             break
         chunks.append(chunk)
     return b"".join(chunks).decode(errors="replace")
+
+
+def test_inspect_and_export_show_tensorboardx_hparams(logdir):
+    """tensorboardX writes its hparams as metadata without a tensor; TensorBoard reads them (as
+    the null tensor), so inspect lists them and export gives them, with an empty value."""
+    tensorboardX = pytest.importorskip("tensorboardX")
+    writer = tensorboardX.SummaryWriter(logdir)
+    writer.add_hparams({"lr": 0.1, "optimizer": "sgd"}, {"hparam/accuracy": 0.9})
+    writer.close()
+    tags = {"_hparams_/experiment", "_hparams_/session_start_info", "_hparams_/session_end_info"}
+    shown = cli("inspect", logdir)
+    assert shown.returncode == 0, shown.stderr
+    rows = {tuple(line.split()[:4]) for line in shown.stdout.splitlines() if line.startswith("  ")}
+    assert {("hparams", tag, "1", "0") for tag in tags} <= rows
+    exported = cli("export", logdir, "--format", "jsonl", "--plugin", "hparams")
+    assert exported.returncode == 0, exported.stderr
+    values = {row["tag"]: row for row in map(json.loads, exported.stdout.splitlines())}
+    assert set(values) == tags
+    assert all(row["plugin"] == "hparams" and row["value"] == [] for row in values.values())
