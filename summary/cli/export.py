@@ -55,9 +55,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write(data: LogdirData, format: str, out: TextIO) -> None:
-    """Write every row of `data` to `out` as CSV (with a header) or JSON lines."""
+    """Write every row of `data` to `out` as CSV (with a header) or JSON lines.
+
+    CSV is RFC 4180's: rows end in CRLF. The csv module quotes a field holding CR or LF only when
+    that character is part of the line end it writes, so this is also what makes it quote every
+    field that needs it (a comma, a quote, CR or LF: readers split a row at a bare CR).
+    """
     if format == "csv":
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out, dialect="excel")
         writer.writerow(COLUMNS)
         for row in rows(data):
             value = row[-1]
