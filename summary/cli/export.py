@@ -7,7 +7,6 @@ import argparse
 import base64
 import csv
 import json
-import os
 import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
@@ -39,18 +38,12 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    data = load_logdir("export", args)
-    if data is None:
-        return 2
+    data = load_logdir(args)
     if args.output:
         with open(args.output, "w", newline="", encoding="utf-8") as out:
             write(data, args.format, out)
-        return 0
-    try:
+    else:
         write(data, args.format, sys.stdout)
-        sys.stdout.flush()
-    except BrokenPipeError:  # `export ... | head`: the reader has all it wants
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
