@@ -19,9 +19,9 @@ import summary
 from summary.integrations.keras_weights import weight_image
 from summary.ops.inputs import to_array
 from summary.ops.metadata import plugin_metadata
-from summary.writer.context import call_with_writer
 
 GRAPH_TAG = "keras"
+_CALLER = "keras.TensorBoard"  # how errors name the op the callback ran
 GRAPH_METADATA = plugin_metadata("graph_keras_model", b"1")
 
 
@@ -89,7 +89,7 @@ class TensorBoard(keras.callbacks.Callback):
         return writer
 
     def _scalar(self, run: str, tag: str, value: Any, step: int) -> None:
-        call_with_writer(self._writer(run), summary.scalar, tag, value, step)
+        summary.scalar.direct(self._writer(run), _CALLER, tag, value, step)
 
     def _close_writers(self) -> None:
         while self._contexts:
@@ -129,7 +129,7 @@ class TensorBoard(keras.callbacks.Callback):
                 f"summary.keras.TensorBoard: model graph not written: {error}", stacklevel=2
             )
             return
-        call_with_writer(self._writer("train"), summary.write, GRAPH_TAG, config, 0, GRAPH_METADATA)
+        summary.write.direct(self._writer("train"), _CALLER, GRAPH_TAG, config, 0, GRAPH_METADATA)
 
     # -- training --------------------------------------------------------------------------
 
@@ -208,10 +208,10 @@ class TensorBoard(keras.callbacks.Callback):
             for weight in layer.weights:
                 name = weight.path.replace(":", "_")
                 values = _numpy(weight)
-                call_with_writer(writer, summary.histogram, f"{name}/histogram", values, epoch)
+                summary.histogram.direct(writer, _CALLER, f"{name}/histogram", values, epoch)
                 image = weight_image(values, _channels_last()) if self.write_images else None
                 if image is not None:
-                    call_with_writer(writer, summary.image, f"{name}/image", image, epoch)
+                    summary.image.direct(writer, _CALLER, f"{name}/image", image, epoch)
         writer.flush()
 
     # -- evaluation ------------------------------------------------------------------------

@@ -20,8 +20,8 @@ from lightning.pytorch.utilities import rank_zero_only
 from summary.ops.hparams import hparams_metadata
 from summary.ops.write import write
 from summary.summary_writer import SummaryWriter
-from summary.writer.context import call_with_writer
 
+_CALLER = "TensorBoardLogger.log_hyperparams"  # how errors name the op
 _NULL_TENSOR = np.zeros((0,), dtype=np.float32)
 
 
@@ -58,4 +58,11 @@ class TensorBoardLogger(tensorboard.TensorBoardLogger):
             return
         self.log_metrics(metrics, step)
         for tag, metadata in hparams_metadata(flat, metrics):
-            call_with_writer(self.experiment, write, tag, _NULL_TENSOR, step or 0, metadata)
+            write.direct(
+                self.experiment,
+                "TensorBoardLogger.log_hyperparams",
+                tag,
+                _NULL_TENSOR,
+                step or 0,
+                metadata,
+            )

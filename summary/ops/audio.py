@@ -14,10 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from summary.ops.declare import summary_op
 from summary.ops.inputs import to_array, to_count
-from summary.ops.metadata import plugin_metadata
+from summary.ops.metadata import description_metadata
 from summary.wire.tensors import string_tensor_bytes
 from summary.writer import context
+from summary.writer.target import SummaryTarget
 
 PLUGIN_NAME = "audio"
 WAV_CONTENT = b"\x10\x0b"  # AudioPluginData{encoding: WAV (11)}
@@ -26,24 +28,23 @@ _UINT32_MAX = (1 << 32) - 1
 _INT32_MAX = (1 << 31) - 1
 
 
+@summary_op("audio")
 def audio(
-    name: str,
+    target: SummaryTarget,
+    tag: str,
     data: Any,
     sample_rate: Any,
     step: Any = None,
     max_outputs: Any = 3,
     encoding: str | None = None,
     description: str | None = None,
-) -> bool:
+) -> None:
     """Log the first `max_outputs` clips of a [k, t, c] float batch (values in [-1, 1]).
 
     `sample_rate` is a positive whole number of Hz (8000 or 8000.0). Values outside [-1, 1]
     saturate. Returns False and writes nothing when there is no default writer or recording is off.
     """
-    writer = context.recording_writer()
-    if writer is None:
-        return False
-    tag = context.scoped_tag(context.check_name("audio", name))
+    metadata = description_metadata("audio", tag, PLUGIN_NAME, WAV_CONTENT, description)
     if encoding is not None and encoding != "wav":
         raise ValueError(
             f"summary.audio({tag!r}): encoding must be None or 'wav', got {encoding!r}"
@@ -59,15 +60,9 @@ def audio(
     step = context.resolve_step("audio", tag, step)
     with np.errstate(over="ignore"):  # float64 beyond float32's range saturates anyway
         kept = clips[:limit].astype(np.float32)
-    writer.enqueue_tensor(
-        tag,
-        step,
-        lambda: audio_tensor_bytes(kept, rate),
-        plugin_metadata(PLUGIN_NAME, WAV_CONTENT, description),
-        time.time(),
-        kept.nbytes,
+    target.enqueue_tensor(
+        tag, step, lambda: audio_tensor_bytes(kept, rate), metadata, time.time(), kept.nbytes
     )
-    return True
 
 
 def check_sample_rate(op: str, tag: str, sample_rate: Any) -> int:

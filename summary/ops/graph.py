@@ -10,26 +10,24 @@ from typing import Any
 
 from google.protobuf.message import DecodeError
 
+from summary.ops.declare import summary_op
 from summary.proto import graph_pb2
 from summary.wire.encode import event_prefix, length_delimited
-from summary.writer import context
+from summary.writer.target import SummaryTarget
 
 
-def graph(graph_data: Any) -> bool:
+@summary_op("graph", tag=None)
+def graph(target: SummaryTarget, graph_data: Any) -> None:
     """Write `graph_data` (a GraphDef message of any package, a tf.Graph, or serialized bytes).
 
     As TF 2.x's `tf.summary.graph`: no name and no step (the event has step 0); returns False and
     writes nothing when there is no default writer or recording is off.
     """
-    writer = context.recording_writer()
-    if writer is None:
-        return False
     payload = graph_def_bytes("graph", graph_data)
     wall_time = time.time()
-    writer.enqueue_event(
+    target.enqueue_event(
         lambda: event_prefix(wall_time, 0) + length_delimited(b"\x22", payload), len(payload)
     )
-    return True
 
 
 def graph_def_bytes(op: str, graph_data: Any) -> bytes:

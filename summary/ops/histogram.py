@@ -14,12 +14,14 @@ from typing import Any
 
 import numpy as np
 
+from summary.ops.declare import summary_op
 from summary.ops.inputs import to_int, to_numeric_array
-from summary.ops.metadata import plugin_metadata
+from summary.ops.metadata import description_metadata
 from summary.ops.snapshots import flat_snapshot, recycle
 from summary.wire.tensors import tensor_bytes
 from summary.writer import context
 from summary.writer.locks import ForkSafeLock
+from summary.writer.target import SummaryTarget
 
 PLUGIN_NAME = "histograms"
 DEFAULT_BUCKET_COUNT = 30
@@ -34,37 +36,35 @@ class NonFiniteHistogramWarning(UserWarning):
     """NaN or ±inf values were left out of a histogram's buckets."""
 
 
+@summary_op("histogram")
 def histogram(
-    name: str,
+    target: SummaryTarget,
+    tag: str,
     data: Any,
     step: Any = None,
     buckets: int | None = None,
     description: str | None = None,
-) -> bool:
+) -> None:
     """Log the distribution of `data`'s elements under `name` (default 30 buckets, as TF 2.x).
 
     Returns False and writes nothing when there is no default writer or recording is off.
     The caller's thread only validates and copies `data`; bucketing runs on the writer thread.
     """
-    writer = context.recording_writer()
-    if writer is None:
-        return False
-    tag = context.scoped_tag(context.check_name("histogram", name))
+    metadata = description_metadata("histogram", tag, PLUGIN_NAME, b"", description)
     bucket_count = check_buckets("histogram", tag, buckets)
     values = flat_snapshot(to_numeric_array("histogram", tag, data))
     step = context.resolve_step("histogram", tag, step)
     value_range = _finite_range(values)
     if value_range is None and tag not in _warned_tags:
         _warn_non_finite(tag, values)
-    writer.enqueue_tensor(
+    target.enqueue_tensor(
         tag,
         step,
         lambda: _encode(values, bucket_count, value_range),
-        plugin_metadata(PLUGIN_NAME, b"", description),
+        metadata,
         time.time(),
         values.nbytes,
     )
-    return True
 
 
 def _encode(
@@ -173,5 +173,5 @@ def _warn_non_finite(tag: str, values: np.ndarray) -> None:
         f"of the buckets ({nan} NaN, {posinf} +inf, {neginf} -inf); TF 2.x would have turned "
         "the bucket edges into NaN. Shown once per tag.",
         NonFiniteHistogramWarning,
-        stacklevel=3,
+        stacklevel=4,  # the user's call: _warn_non_finite, the body, the declared op
     )

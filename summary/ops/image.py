@@ -14,46 +14,46 @@ from typing import Any
 
 import numpy as np
 
+from summary.ops.declare import summary_op
 from summary.ops.inputs import to_array, to_count
-from summary.ops.metadata import plugin_metadata
+from summary.ops.metadata import description_metadata
 from summary.wire.tensors import string_tensor_bytes
 from summary.writer import context
+from summary.writer.target import SummaryTarget
 
 PLUGIN_NAME = "images"
 CHANNELS = (1, 2, 3, 4)  # gray, gray + alpha, RGB, RGBA
 
 
+@summary_op("image")
 def image(
-    name: str,
+    target: SummaryTarget,
+    tag: str,
     data: Any,
     step: Any = None,
     max_outputs: Any = 3,
     description: str | None = None,
-) -> bool:
+) -> None:
     """Log the first `max_outputs` images of a [k, h, w, c] batch under `name`.
 
     uint8 pixels are written as they are; floats are expected in [0, 1] and other integer
     dtypes over their whole range (converted and saturated as TF 2.x does).
     Returns False and writes nothing when there is no default writer or recording is off.
     """
-    writer = context.recording_writer()
-    if writer is None:
-        return False
-    tag = context.scoped_tag(context.check_name("image", name))
+    metadata = description_metadata("image", tag, PLUGIN_NAME, b"", description)
     images = check_images("image", tag, data)
     limit = to_count("image", tag, "max_outputs", max_outputs)
     step = context.resolve_step("image", tag, step)
     kept = np.array(images[:limit], copy=True)
     height, width = images.shape[1:3]
-    writer.enqueue_tensor(
+    target.enqueue_tensor(
         tag,
         step,
         lambda: image_tensor_bytes(width, height, kept),
-        plugin_metadata(PLUGIN_NAME, b"", description),
+        metadata,
         time.time(),
         kept.nbytes,
     )
-    return True
 
 
 def check_images(op: str, tag: str, data: Any, channels: tuple[int, ...] = CHANNELS) -> np.ndarray:

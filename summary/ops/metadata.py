@@ -6,6 +6,8 @@ import functools
 from typing import Any
 
 from summary.wire.encode import length_delimited
+from summary.writer.context import check_text
+from summary.writer.errors import op_type_error
 
 
 @functools.lru_cache(maxsize=1024)
@@ -25,6 +27,21 @@ def plugin_metadata(
     if description:
         out += length_delimited(b"\x1a", description.encode("utf-8"))
     return out
+
+
+def description_metadata(
+    op: str, tag: str, plugin_name: str, content: bytes, description: Any
+) -> bytes:
+    """`plugin_metadata` for an op's call, its `description` checked on the caller's thread: a
+    str of valid Unicode or None (a value the writer thread could not encode is refused here)."""
+    if description is not None:
+        if not isinstance(description, str):
+            raise op_type_error(
+                op, tag, f"description must be a str or None, got {type(description).__name__}"
+            )
+        if not description.isascii():
+            check_text(op, tag, "description", description)
+    return plugin_metadata(plugin_name, content, description)
 
 
 def metadata_bytes(op: str, tag: str, metadata: Any) -> bytes | None:

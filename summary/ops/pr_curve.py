@@ -13,11 +13,13 @@ from typing import Any
 
 import numpy as np
 
+from summary.ops.declare import summary_op
 from summary.ops.inputs import to_numeric_array
-from summary.ops.metadata import plugin_metadata
+from summary.ops.metadata import description_metadata
 from summary.proto.plugins import pr_curve_pb2
 from summary.wire.tensors import tensor_bytes
 from summary.writer import context
+from summary.writer.target import SummaryTarget
 
 PLUGIN_NAME = "pr_curves"
 DEFAULT_NUM_THRESHOLDS = 201
@@ -25,36 +27,34 @@ _MINIMUM_COUNT = 1e-7  # TensorBoard's floor for the precision and recall denomi
 _MAX_THRESHOLDS = (1 << 32) - 1  # PrCurvePluginData.num_thresholds is a uint32
 
 
+@summary_op("pr_curve")
 def pr_curve(
-    name: str,
+    target: SummaryTarget,
+    tag: str,
     labels: Any,
     predictions: Any,
     step: Any = None,
     num_thresholds: int = DEFAULT_NUM_THRESHOLDS,
     weights: Any = None,
     description: str | None = None,
-) -> bool:
+) -> None:
     """Log a PR curve for a binary classifier: bool `labels`, `predictions` in [0, 1].
 
     `weights` (optional) multiply each example's counts and broadcast to the labels' shape.
     Returns False and writes nothing when there is no default writer or recording is off.
     """
-    writer = context.recording_writer()
-    if writer is None:
-        return False
-    tag = context.scoped_tag(context.check_name("pr_curve", name))
     n = check_num_thresholds("pr_curve", tag, num_thresholds)
+    metadata = description_metadata("pr_curve", tag, PLUGIN_NAME, plugin_content(n), description)
     labels, predictions, weights = check_pr_inputs("pr_curve", tag, labels, predictions, weights)
     step = context.resolve_step("pr_curve", tag, step)
-    writer.enqueue_tensor(
+    target.enqueue_tensor(
         tag,
         step,
         lambda: tensor_bytes(pr_curve_tensor(labels, predictions, n, weights)),
-        plugin_metadata(PLUGIN_NAME, plugin_content(n), description),
+        metadata,
         time.time(),
         labels.nbytes + predictions.nbytes + (0 if weights is None else weights.nbytes),
     )
-    return True
 
 
 @functools.lru_cache(maxsize=64)

@@ -11,34 +11,35 @@ from typing import Any
 
 import numpy as np
 
+from summary.ops.declare import summary_op
 from summary.ops.inputs import to_array
-from summary.ops.metadata import plugin_metadata
+from summary.ops.metadata import description_metadata
 from summary.wire.tensors import string_tensor_bytes
 from summary.writer import context
+from summary.writer.target import SummaryTarget
 
 PLUGIN_NAME = "text"
 
 
-def text(name: str, data: Any, step: Any = None, description: str | None = None) -> bool:
+@summary_op("text")
+def text(
+    target: SummaryTarget, tag: str, data: Any, step: Any = None, description: str | None = None
+) -> None:
     """Log `data` (str, bytes, or a list/array of them, any rank) under `name`.
 
     Returns False and writes nothing when there is no default writer or recording is off.
     """
-    writer = context.recording_writer()
-    if writer is None:
-        return False
-    tag = context.scoped_tag(context.check_name("text", name))
+    metadata = description_metadata("text", tag, PLUGIN_NAME, b"", description)
     array = to_text_array("text", tag, data)
     step = context.resolve_step("text", tag, step)
-    writer.enqueue_tensor(
+    target.enqueue_tensor(
         tag,
         step,
         lambda: string_tensor_bytes(array),
-        plugin_metadata(PLUGIN_NAME, b"", description),
+        metadata,
         time.time(),
         sum(len(item) for item in array.flat),
     )
-    return True
 
 
 def to_text_array(op: str, tag: str, data: Any) -> np.ndarray:

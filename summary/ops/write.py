@@ -7,24 +7,28 @@ from typing import Any
 
 import numpy as np
 
+from summary.ops.declare import summary_op
 from summary.ops.inputs import to_array
 from summary.ops.metadata import metadata_bytes
 from summary.wire.tensors import tensor_bytes
 from summary.writer import context
+from summary.writer.target import SummaryTarget
 
 
+@summary_op("write", tag="verbatim")
 def write(
-    tag: str, tensor: Any, step: Any = None, metadata: Any = None, name: str | None = None
-) -> bool:
+    target: SummaryTarget,
+    tag: str,
+    tensor: Any,
+    step: Any = None,
+    metadata: Any = None,
+    name: str | None = None,
+) -> None:
     """Write `tensor` (or the result of calling it, only when recording) under `tag` verbatim.
 
     `metadata` is a SummaryMetadata message or its serialized bytes; it is written with the
     first value of the tag in each file. Returns False when nothing is recorded.
     """
-    writer = context.recording_writer()
-    if writer is None:
-        return False
-    tag = context.check_name("write", tag)
     md = metadata_bytes("write", tag, metadata)
     if callable(tensor):
         tensor = tensor()
@@ -32,5 +36,4 @@ def write(
     if array.dtype.kind not in "iufbOSU":
         raise TypeError(f"summary.write({tag!r}): cannot write an array of dtype {array.dtype}")
     step = context.resolve_step("write", tag, step)
-    writer.enqueue_tensor(tag, step, lambda: tensor_bytes(array), md, time.time(), array.nbytes)
-    return True
+    target.enqueue_tensor(tag, step, lambda: tensor_bytes(array), md, time.time(), array.nbytes)

@@ -11,19 +11,21 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
 from summary import ops
+from summary.ops.declare import SummaryOp
 from summary.ops.histogram import DEFAULT_BUCKET_COUNT
+from summary.ops.inputs import to_float
 from summary.ops.metadata import plugin_metadata
-from summary.ops.scalar import scalar, write_scalar
-from summary.ops.write import write
 from summary.summary_writer import arguments as convert
-from summary.writer.context import call_with_writer
+from summary.writer.context import as_int64_step, check_name
+from summary.writer.errors import op_error, op_type_error
 from summary.writer.event_writer import EventWriter
+from summary.writer.target import PinnedWallTime, SummaryTarget
 
 DEFAULT_PR_THRESHOLDS = 127  # torch's and tensorboardX's default (TF's is 201)
 _NULL_TENSOR = np.zeros((0,), dtype=np.float32)
@@ -36,8 +38,12 @@ class TensorBoardXMethods:
     _options: tuple[Any, ...]  # max_queue, flush_millis, filename_suffix for sibling runs
     _run_writer: Callable[[str], EventWriter]  # the open writer of a sibling run
 
-    def _log(self, walltime: float | None, op: Any, *args: Any) -> None:
-        call_with_writer(self if walltime is None else _AtWallTime(self, walltime), op, *args)
+    def _log(self, caller: str, walltime: Any, op: SummaryOp, tag: Any, *args: Any) -> None:
+        """Run `op` on this writer (stamped with `walltime` if given); errors name `caller`."""
+        target: SummaryTarget = self
+        if walltime is not None:
+            target = PinnedWallTime(self, _finite(caller, tag, walltime))
+        op.direct(target, caller, tag, *args)
 
     def add_scalar(
         self,
@@ -52,13 +58,28 @@ class TensorBoardXMethods:
     ) -> None:
         """One number: a float32 scalar as TF 2.x writes it (torch's `new_style=True`)."""
         if double_precision:
-            raise ValueError(
-                f"summary.SummaryWriter.add_scalar({tag!r}): double_precision=True is not "
-                "supported: scalars are float32 (TensorBoard's fast loader drops float64 scalars)"
+            raise op_error(
+                "SummaryWriter.add_scalar",
+                tag,
+                "double_precision=True is not supported: scalars are float32 "
+                "(TensorBoard's fast loader drops float64 scalars)",
             )
-        step = 0 if global_step is None else global_step
-        wall_time = None if walltime is None else _finite(walltime)
-        write_scalar(self, tag, scalar_value, step, summary_description or None, wall_time)
+        step = 0 if global_step is None else global_step  # _step(), inline on the hot path
+        description = summary_description or None
+        if walltime is None:
+            ops.scalar.direct(
+                self, "SummaryWriter.add_scalar", tag, scalar_value, step, description
+            )
+        else:
+            self._log(
+                "SummaryWriter.add_scalar",
+                walltime,
+                ops.scalar,
+                tag,
+                scalar_value,
+                step,
+                description,
+            )
 
     def add_scalars(
         self,
@@ -67,12 +88,29 @@ class TensorBoardXMethods:
         global_step: int | None = None,
         walltime: float | None = None,
     ) -> None:
-        """One value per key, each in its own run `<log_dir>/<main_tag>_<key>` under `main_tag`."""
-        wall_time = time.time() if walltime is None else _finite(walltime)
-        step = 0 if global_step is None else global_step
-        prefix = f"{self.logdir}/{main_tag.replace('/', '_')}_"
+        """One value per key, each in its own run `<log_dir>/<main_tag>_<key>` under `main_tag`.
+
+        The whole call is checked before anything is written: a bad value creates no run.
+        """
+        caller = "SummaryWriter.add_scalars"
+        main_tag = check_name(caller, main_tag)
+        if not isinstance(tag_scalar_dict, Mapping):
+            raise op_type_error(
+                caller,
+                main_tag,
+                f"tag_scalar_dict must be a dict of run name to number, got "
+                f"{type(tag_scalar_dict).__name__}",
+            )
+        wall_time = time.time() if walltime is None else _finite(caller, main_tag, walltime)
+        step = as_int64_step(caller, main_tag, _step(global_step))
+        values = {}
         for key, value in tag_scalar_dict.items():
-            write_scalar(self._run_writer(prefix + key), main_tag, value, step, None, wall_time)
+            run = check_name(caller, key)
+            values[run] = to_float(caller, f"{main_tag} ({run})", value)
+        prefix = f"{self.logdir}/{main_tag.replace('/', '_')}_"
+        for run, value in values.items():
+            writer = PinnedWallTime(self._run_writer(prefix + run), wall_time)
+            ops.scalar.direct(writer, caller, main_tag, value, step, None)
 
     def add_histogram(
         self,
@@ -88,18 +126,17 @@ class TensorBoardXMethods:
         An int is a bucket count; any other NumPy `bins` rule ("auto", "fd", edges …) is applied
         with `numpy.histogram`. `max_bins` caps the bucket count.
         """
-        step = 0 if global_step is None else global_step
+        caller = "SummaryWriter.add_histogram"
+        step = _step(global_step)
         if isinstance(bins, str) and bins == "tensorflow":
             buckets = None if max_bins is None else min(DEFAULT_BUCKET_COUNT, max_bins)
-            self._log(walltime, ops.histogram, tag, values, step, buckets)
+            self._log(caller, walltime, ops.histogram, tag, values, step, buckets)
         elif isinstance(bins, int) and not isinstance(bins, bool):
             buckets = bins if max_bins is None else min(bins, max_bins)
-            self._log(walltime, ops.histogram, tag, values, step, buckets)
+            self._log(caller, walltime, ops.histogram, tag, values, step, buckets)
         else:
-            rows = convert.histogram_rows(
-                "SummaryWriter.add_histogram", tag, values, bins, max_bins
-            )
-            self._log(walltime, write, tag, rows, step, plugin_metadata("histograms"))
+            rows = convert.histogram_rows(caller, tag, values, bins, max_bins)
+            self._log(caller, walltime, ops.write, tag, rows, step, plugin_metadata("histograms"))
 
     def add_image(
         self,
@@ -110,8 +147,9 @@ class TensorBoardXMethods:
         dataformats: str = "CHW",
     ) -> None:
         """One image (`CHW` by default); floats are scaled ×255 as torch does."""
-        image = convert.image_batch("SummaryWriter.add_image", tag, img_tensor, dataformats)
-        self._log(walltime, ops.image, tag, image, 0 if global_step is None else global_step, 1)
+        self._add_image(
+            "SummaryWriter.add_image", tag, img_tensor, global_step, walltime, dataformats
+        )
 
     def add_images(
         self,
@@ -122,8 +160,15 @@ class TensorBoardXMethods:
         dataformats: str = "NCHW",
     ) -> None:
         """A batch of images (`NCHW` by default), tiled into one grid image as torch does."""
-        image = convert.image_batch("SummaryWriter.add_images", tag, img_tensor, dataformats)
-        self._log(walltime, ops.image, tag, image, 0 if global_step is None else global_step, 1)
+        self._add_image(
+            "SummaryWriter.add_images", tag, img_tensor, global_step, walltime, dataformats
+        )
+
+    def _add_image(
+        self, caller: str, tag: str, img_tensor: Any, global_step: Any, walltime: Any, formats: str
+    ) -> None:
+        image = convert.image_batch(caller, tag, img_tensor, formats)
+        self._log(caller, walltime, ops.image, tag, image, _step(global_step), 1)
 
     def add_figure(
         self,
@@ -149,8 +194,11 @@ class TensorBoardXMethods:
         walltime: float | None = None,
     ) -> None:
         """Markdown text under `<tag>/text_summary`, the tag torch and tensorboardX write."""
-        step = 0 if global_step is None else global_step
-        self._log(walltime, ops.text, f"{tag}/text_summary", [text_string], step)
+        caller = "SummaryWriter.add_text"
+        tag = check_name(caller, tag)
+        self._log(
+            caller, walltime, ops.text, f"{tag}/text_summary", [text_string], _step(global_step)
+        )
 
     def add_audio(
         self,
@@ -161,9 +209,9 @@ class TensorBoardXMethods:
         walltime: float | None = None,
     ) -> None:
         """One clip (`[t]`, `[1, t]` or `[t, channels]`, values in [-1, 1]) as 16-bit WAV."""
-        clip = convert.audio_clip("SummaryWriter.add_audio", tag, snd_tensor)
-        step = 0 if global_step is None else global_step
-        self._log(walltime, ops.audio, tag, clip, sample_rate, step, 1)
+        caller = "SummaryWriter.add_audio"
+        clip = convert.audio_clip(caller, tag, snd_tensor)
+        self._log(caller, walltime, ops.audio, tag, clip, sample_rate, _step(global_step), 1)
 
     def add_pr_curve(
         self,
@@ -176,8 +224,17 @@ class TensorBoardXMethods:
         walltime: float | None = None,
     ) -> None:
         """A precision-recall curve (predictions in [0, 1]); torch's default of 127 thresholds."""
-        step = 0 if global_step is None else global_step
-        self._log(walltime, ops.pr_curve, tag, labels, predictions, step, num_thresholds, weights)
+        self._log(
+            "SummaryWriter.add_pr_curve",
+            walltime,
+            ops.pr_curve,
+            tag,
+            labels,
+            predictions,
+            _step(global_step),
+            num_thresholds,
+            weights,
+        )
 
     def add_hparams(
         self,
@@ -197,15 +254,20 @@ class TensorBoardXMethods:
 
         if isinstance(hparam_domain_discrete, str):  # tensorboardX: the third argument is `name`
             hparam_domain_discrete, name = None, hparam_domain_discrete
+        caller = "SummaryWriter.add_hparams"
         run_name = run_name or name
         summaries = hparams_metadata(hparam_dict, metric_dict, hparam_domain_discrete)
-        step = 0 if global_step is None else global_step
+        step = as_int64_step(caller, "_hparams_/experiment", _step(global_step))
+        metrics = {
+            check_name(caller, tag): to_float(caller, tag, value)
+            for tag, value in metric_dict.items()
+        }
         run = EventWriter(os.path.join(self.logdir, run_name or str(time.time())), *self._options)
         try:
             for tag, metadata in summaries:
-                call_with_writer(run, write, tag, _NULL_TENSOR, step, metadata)
-            for tag, value in metric_dict.items():
-                call_with_writer(run, scalar, tag, value, step)
+                ops.write.direct(run, caller, tag, _NULL_TENSOR, step, metadata)
+            for tag, value in metrics.items():
+                ops.scalar.direct(run, caller, tag, value, step, None)
         finally:
             run.close()
 
@@ -220,33 +282,24 @@ class TensorBoardXMethods:
         from summary.integrations.torch_graph import traced_graph_def
 
         graph_def = traced_graph_def(model, input_to_model, verbose, use_strict_trace)
-        call_with_writer(self, ops.graph, graph_def)
+        ops.graph.direct(self, "SummaryWriter.add_graph", graph_def)
 
 
-class _AtWallTime:
-    """Stands for a writer, stamping each value with the caller's wall time (torch's `walltime`)."""
-
-    records = True
-
-    def __init__(self, writer: Any, wall_time: Any) -> None:
-        self._writer = writer
-        self._wall_time = _finite(wall_time)
-
-    def enqueue_scalar(self, tag: str, step: int, value: float, metadata: Any, _: float) -> None:
-        self._writer.enqueue_scalar(tag, step, value, metadata, self._wall_time)
-
-    def enqueue_tensor(
-        self, tag: str, step: int, tensor: Any, metadata: Any, _: float, nbytes: int = 0
-    ) -> None:
-        self._writer.enqueue_tensor(tag, step, tensor, metadata, self._wall_time, nbytes)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._writer, name)
+def _step(global_step: Any) -> Any:
+    """torch's and tensorboardX's rule: no `global_step` is step 0."""
+    return 0 if global_step is None else global_step
 
 
-def _finite(walltime: Any) -> float:
+def _finite(caller: str, tag: Any, walltime: Any) -> float:
     """torch's `walltime` as seconds; NaN or ±inf would make TensorBoard drop the file."""
-    wall_time = float(walltime)
+    if isinstance(walltime, (bool, str, bytes)):
+        raise op_type_error(caller, tag, f"walltime must be a number of seconds, got {walltime!r}")
+    try:
+        wall_time = float(walltime)
+    except (TypeError, ValueError):
+        raise op_type_error(
+            caller, tag, f"walltime must be a number of seconds, got {walltime!r}"
+        ) from None
     if not math.isfinite(wall_time):
-        raise ValueError(f"summary.SummaryWriter: walltime must be finite, got {walltime!r}")
+        raise op_error(caller, tag, f"walltime must be finite, got {walltime!r}")
     return wall_time

@@ -49,8 +49,8 @@ class Graph:
         finally:
             stack.pop()
 
-    def _capture(self, frame: Any) -> None:
-        capture_op_call(self, frame)
+    def _capture(self, op: Any, args: tuple[Any, ...]) -> bool:
+        return capture_op_call(self, op, args)
 
     def add_to_collection(self, name: str, value: Any) -> None:
         with self._lock:

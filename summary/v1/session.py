@@ -113,13 +113,13 @@ class Run:
                 f"{placeholder.name!r}{needed}"
             ) from None
 
-    def input(self, item: Any, user: Node, call: bool = True) -> Any:
+    def input(self, item: Any, user: Node) -> Any:
         """An op's input now: a placeholder's fed value, a node's result, a callable's result."""
         if isinstance(item, Placeholder):
             return self.fed(item, user)
         if isinstance(item, Node):
             return self.evaluate(item)
-        if call and callable(item):
+        if callable(item):
             return item()
         return item
 

@@ -22,14 +22,15 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from summary.writer.chunk_encoder import (
-    EVENT,
-    FLUSH,
-    SCALAR,
-    SUMMARY,
-    TENSOR,
-    Encoder,
-    entry_nbytes,
+from summary.writer.chunk_encoder import Encoder
+from summary.writer.entries import (
+    Entry,
+    EventEntry,
+    FlushMarker,
+    SummaryEntry,
+    TensorEntry,
+    describe,
+    nbytes_of,
 )
 from summary.writer.errors import WriterClosedError, WriterError
 from summary.writer.health import Health, chained_error
@@ -67,7 +68,7 @@ class EventFile:
         self._start_thread()
 
     def _reset_state(self) -> None:
-        self._queue: deque[tuple] = deque()
+        self._queue: deque[Entry] = deque()
         self._wake = threading.Event()  # drain now (queue over max_queue, big array, flush)
         self._urgent = threading.Event()  # retry a failing write now (flush, close)
         self._space = threading.Condition()  # back-pressure: callers wait here for the thread
@@ -113,7 +114,7 @@ class EventFile:
     ) -> None:
         """Queue a float32 scalar; the encoding happens on the writer thread."""
         queue = self._queue
-        queue.append(entry := (SCALAR, tag, step, wall_time, value, metadata))
+        queue.append(entry := (tag, step, wall_time, value, metadata))  # ScalarEntry fields
         if self._attention or len(queue) >= self.max_queue:
             self._after_append(entry)
 
@@ -127,19 +128,20 @@ class EventFile:
         nbytes: int = 0,
     ) -> None:
         """Queue a value whose serialized TensorProto `tensor()` builds on the writer thread."""
-        self._add((TENSOR, tag, step, wall_time, tensor, metadata, nbytes), nbytes)
+        self._add(TensorEntry(tag, step, wall_time, tensor, metadata, nbytes))
 
     def add_summary(self, step: int, summary: Any, wall_time: float, nbytes: int = 0) -> None:
         """Queue a whole Summary message (legacy values); like other values, each tag's plugin
         metadata is kept on its first value in the file and dropped from later ones."""
         tag = summary.value[0].tag if summary.value else ""
-        self._add((SUMMARY, tag, step, wall_time, summary, nbytes), nbytes)
+        self._add(SummaryEntry(tag, step, wall_time, summary, nbytes))
 
     def add_event(self, event: Callable[[], bytes], nbytes: int = 0) -> None:
         """Queue a whole Event whose serialized bytes `event()` builds on the writer thread."""
-        self._add((EVENT, event, nbytes), nbytes)
+        self._add(EventEntry(event, nbytes))
 
-    def _add(self, entry: tuple, nbytes: int) -> None:
+    def _add(self, entry: TensorEntry | SummaryEntry | EventEntry) -> None:
+        nbytes = entry.nbytes
         if nbytes:
             with self._bytes_lock:
                 self._pending_bytes += nbytes
@@ -161,7 +163,7 @@ class EventFile:
         if not self._wake.is_set():
             self._wake.set()
 
-    def _after_append(self, entry: tuple) -> None:
+    def _after_append(self, entry: Entry) -> None:
         """The slow path: a closed file, a thread to start, an error to report, a full queue.
 
         It runs after the append, so a call racing `close()` either has its entry written or
@@ -180,7 +182,7 @@ class EventFile:
             if self._closed:
                 self._withdraw(entry)
 
-    def _withdraw(self, entry: tuple) -> None:
+    def _withdraw(self, entry: Entry) -> None:
         try:
             self._queue.remove(entry)
         except ValueError:
@@ -222,14 +224,14 @@ class EventFile:
     def _drop_oldest(self, bound: int, cause: BaseException) -> None:
         """Drop (and count) the oldest entries until the queue is within its bounds."""
         queue = self._queue
-        markers: list[tuple] = []
+        markers: list[Entry] = []
         dropped = 0
         while len(queue) >= bound or self._pending_bytes > self.max_pending_bytes:
             try:
                 entry = queue.popleft()
             except IndexError:
                 break
-            if entry[0] == FLUSH:
+            if type(entry) is FlushMarker:
                 markers.append(entry)  # its flush() raises on the failure itself
                 continue
             self._release(entry)
@@ -252,7 +254,7 @@ class EventFile:
             raise health.take()
         failures = health.failures
         done = threading.Event()
-        self._queue.append((FLUSH, done))
+        self._queue.append(FlushMarker(done))
         self._urgent.set()
         self._wake.set()
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -327,7 +329,7 @@ class EventFile:
     def _unwritten(self) -> int:
         """Events queued or staged and not yet (completely) written."""
         try:
-            queued = sum(entry[0] != FLUSH for entry in self._queue)
+            queued = sum(type(entry) is not FlushMarker for entry in self._queue)
         except RuntimeError:  # appended to meanwhile
             queued = len(self._queue)
         return queued + self._output.unwritten_events
@@ -397,7 +399,7 @@ class EventFile:
         if self._health.failure is not None or self._health.dropped:
             self._health.recover()
 
-    def _write_chunk(self, queue: deque[tuple]) -> None:
+    def _write_chunk(self, queue: deque[Entry]) -> None:
         """Encode and write one chunk (its bytes are freed on return, before the next one)."""
         self._output.prepare_for_chunk()
         parts, size, count, markers, nbytes = self._encoder.encode_chunk(queue)
@@ -410,12 +412,11 @@ class EventFile:
         for marker in markers:
             marker.set()
 
-    def _skip(self, entry: tuple, error: BaseException) -> None:
-        what = "an event" if entry[0] == EVENT else f"{entry[1]!r} at step {entry[2]}"
-        self._health.skipped(what, error)
+    def _skip(self, entry: Entry, error: BaseException) -> None:
+        self._health.skipped(describe(entry), error)
 
-    def _release(self, entry: tuple) -> None:
-        nbytes = entry_nbytes(entry)
+    def _release(self, entry: Entry) -> None:
+        nbytes = nbytes_of(entry)
         if nbytes:
             with self._bytes_lock:
                 self._pending_bytes -= nbytes

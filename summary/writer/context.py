@@ -10,13 +10,16 @@ from __future__ import annotations
 import contextlib
 import operator
 import re
-import sys
 import threading
 from collections.abc import Callable, Iterator
-from types import FrameType
 from typing import Any
 
+from summary.writer.errors import op_error, op_type_error
 from summary.writer.locks import ForkSafeLock
+from summary.writer.target import SummaryTarget
+
+DeferHandler = Callable[[Callable[..., bool], tuple[Any, ...]], Any]
+"""summary.v1's graph mode: receives a declared op and its bound arguments instead of a run."""
 
 _INVALID_SCOPE_CHARACTERS = re.compile(r"[^-_/.A-Za-z0-9]")
 _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
@@ -28,7 +31,7 @@ class _ThreadState(threading.local):
         self.steps: list[list[Any]] = []
         self.conditions: list[bool | Callable[[], bool]] = []
         self.scopes: list[str] = []
-        self.captures: list[Callable[[FrameType], Any]] = []
+        self.captures: list[DeferHandler] = []
 
 
 class _ProcessState:
@@ -36,10 +39,23 @@ class _ProcessState:
     step: Any = None
 
 
+class _Capture:
+    """Deferral state. `threads` counts threads inside `capturing()`: a declared op looks for
+    its own thread's handler only while it is above 0, so the common path is one attribute read
+    (deliberately unlocked: a thread's own count change is seen by itself at once)."""
+
+    threads = 0
+    lock = ForkSafeLock()
+
+    def handler(self) -> DeferHandler | None:
+        """This thread's innermost deferral handler, if it is capturing."""
+        captures = _local.captures
+        return captures[-1] if captures else None
+
+
 _local = _ThreadState()
 _process = _ProcessState()
-_capturing_threads = 0  # threads inside `capturing()`: ops check their own thread only if > 0
-_capturing_lock = ForkSafeLock()
+capture = _Capture()
 
 
 def default_writer() -> Any:
@@ -55,14 +71,19 @@ def _recording() -> bool:
     return True
 
 
-def recording_writer() -> Any:
+def recording_writer() -> SummaryTarget | None:
     """The default writer if summaries should be recorded now, else None.
 
-    Under `capturing(handler)` (summary.v1's graph mode) it returns `handler(caller's frame)`.
+    Inside `capturing()` only declared ops may log (they defer before asking): anything else
+    asking here could not be replayed, so it is told so instead of writing at once.
     """
     local = _local  # one global lookup; each attribute of a threading.local costs a dict lookup
-    if _capturing_threads and local.captures:
-        return local.captures[-1](sys._getframe(1))
+    if capture.threads and local.captures:
+        raise RuntimeError(
+            "summary.v1: a function that is not a declared op (summary.ops.declare.summary_op) "
+            "asked for the default writer inside Graph.as_default(), so it cannot be deferred; "
+            "declare it with @summary_op or call it outside the graph context"
+        )
     writers = local.writers
     writer = writers[-1] if writers else _process.writer
     if writer is None or not writer.records:
@@ -70,6 +91,18 @@ def recording_writer() -> Any:
     if local.conditions and not _recording():
         return None
     return writer
+
+
+def op_namespace() -> dict[str, Any]:
+    """The state a declared op's generated code reads (summary/ops/declare.py): it inlines
+    `recording_writer()` and `tag_for()` for speed, so it needs what they read."""
+    return {
+        "_local": _local,
+        "_process": _process,
+        "_capture": capture,
+        "_recording": _recording,
+        "_check_name": check_name,
+    }
 
 
 def should_record_summaries() -> bool:
@@ -104,40 +137,11 @@ def writer_as_default(writer: Any, step: Any = None) -> Iterator[Any]:
         _local.writers.pop()
 
 
-def call_with_writer(writer: Any, op: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-    """Call `op` with `writer` as its only target: no record_if conditions, no name scopes.
-
-    For callers that name their writer explicitly (`SummaryWriter.add_*`, framework callbacks):
-    tags are taken verbatim and every call records, as in tensorboardX (also inside a
-    summary.v1 graph: such calls are not deferred).
-    """
-    local = _local
-    conditions, scopes = local.conditions, local.scopes
-    local.conditions, local.scopes = [], []
-    captures = local.captures if _capturing_threads else None
-    if captures:
-        local.captures = []
-    local.writers.append(writer)
-    try:
-        return op(*args, **kwargs)
-    finally:
-        local.writers.pop()
-        local.conditions, local.scopes = conditions, scopes
-        if captures:
-            local.captures = captures
-
-
 def set_process_default(writer: Any, step: Any = None) -> None:
     """Make `writer` the default for every thread without an `as_default()` context."""
     _process.writer = writer
     if step is not None:
         set_step(step)
-
-
-def clear_process_default(writer: Any) -> None:
-    """Forget `writer` as the process default (used when it closes)."""
-    if _process.writer is writer:
-        _process.writer = None
 
 
 def set_step(step: Any) -> None:
@@ -164,7 +168,7 @@ def as_int64_step(op: str, tag: str, step: Any) -> int:
     except TypeError:
         value = _integral_float(op, tag, step)
     if not _INT64_MIN <= value <= _INT64_MAX:
-        raise ValueError(f"summary.{op}({tag!r}): step {value} is outside the int64 range")
+        raise op_error(op, tag, f"step {value} is outside the int64 range")
     return value
 
 
@@ -174,11 +178,11 @@ def _integral_float(op: str, tag: str, step: Any) -> int:
             raise TypeError
         as_float = float(step)
     except (TypeError, ValueError):
-        raise TypeError(
-            f"summary.{op}({tag!r}): step must be an integer, got {type(step).__name__} {step!r}"
+        raise op_type_error(
+            op, tag, f"step must be an integer, got {type(step).__name__} {step!r}"
         ) from None
     if not as_float.is_integer():
-        raise ValueError(f"summary.{op}({tag!r}): step must be a whole number, got {step!r}")
+        raise op_error(op, tag, f"step must be a whole number, got {step!r}")
     return int(as_float)
 
 
@@ -189,36 +193,55 @@ def resolve_step(op: str, tag: str, step: Any) -> int:
     if step is None:
         step = _local.steps[-1][0] if _local.steps else _process.step
         if step is None:
-            raise ValueError(
-                f"summary.{op}({tag!r}): step is None and no default step is set; pass step= "
-                "or call summary.experimental.set_step()"
+            raise op_error(
+                op,
+                tag,
+                "step is None and no default step is set; pass step= "
+                "or call summary.experimental.set_step()",
             )
     return as_int64_step(op, tag, step)
 
 
 def tag_for(op: str, name: Any) -> str:
-    """`check_name` then `scoped_tag` in one call: the tag an op writes under."""
-    if type(name) is not str or not name:
+    """The tag an op writes under: `name` checked (`check_name`) and prefixed by the enclosing
+    name scopes, as TF's summary_scope builds it."""
+    if type(name) is not str or not name or not name.isascii():
         name = check_name(op, name)
-    scopes = _local.scopes
+    scopes = _local.scopes  # scoped_tag's rule, inline: this runs on every op call
     return "/".join(scopes) + "/" + name if scopes else name
 
 
 def scoped_tag(name: str) -> str:
-    """`name` prefixed by the enclosing name scopes, as TF's summary_scope builds the tag."""
+    """`name` prefixed by the enclosing name scopes ("train/loss")."""
     scopes = _local.scopes
     return "/".join(scopes) + "/" + name if scopes else name
 
 
 def check_name(op: str, name: Any) -> str:
-    """The summary name as a non-empty str, or a TypeError/ValueError naming the op."""
+    """The summary name as a non-empty str of valid Unicode (bytes as UTF-8), or a
+    TypeError/ValueError naming the op: a tag the writer thread could not encode is refused."""
     if isinstance(name, bytes):
-        name = name.decode("utf-8")
+        try:
+            name = name.decode("utf-8")
+        except UnicodeDecodeError:
+            raise op_error(op, name, "name is not valid UTF-8") from None
     if not isinstance(name, str):
-        raise TypeError(f"summary.{op}({name!r}): name must be a str, got {type(name).__name__}")
+        raise op_type_error(op, name, f"name must be a str, got {type(name).__name__}")
     if not name:
-        raise ValueError(f"summary.{op}(''): name (the tag) must not be empty")
+        raise op_error(op, "", "name (the tag) must not be empty")
+    if not name.isascii():
+        check_text(op, name, "name", name)
     return name
+
+
+def check_text(op: str, tag: Any, what: str, text: str) -> None:
+    """A ValueError naming op and tag if `text` holds a lone surrogate (not encodable as UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise op_error(
+            op, tag, f"{what} is not valid Unicode: {error.reason} at {error.start}"
+        ) from None
 
 
 @contextlib.contextmanager
@@ -226,6 +249,7 @@ def name_scope(name: str) -> Iterator[str]:
     """Prefix the tags of ops called inside with `name/`; yields the full scope ("a/b/")."""
     if not isinstance(name, str):
         raise TypeError(f"summary.name_scope: name must be a str, got {type(name).__name__}")
+    check_text("name_scope", name, "name", name)
     parts = [part for part in name.split("/") if part]
     _local.scopes.extend(parts)
     try:
@@ -241,7 +265,7 @@ def summary_scope(
 ) -> Iterator[tuple[str, str]]:
     """Yields (tag, scope): the tag keeps `name` as given, the scope drops invalid characters."""
     name = name or default_name
-    tag = scoped_tag(name)
+    tag = tag_for("summary_scope", name)
     scope_name = _INVALID_SCOPE_CHARACTERS.sub("", name) or default_name
     with name_scope(scope_name) as scope:
         yield tag, scope
@@ -251,25 +275,21 @@ def summary_scope(
 
 
 @contextlib.contextmanager
-def capturing(handler: Callable[[FrameType], Any]) -> Iterator[None]:
-    """Inside, an op's `recording_writer()` call returns `handler(op_frame)` instead.
-
-    The handler records the op call from its frame and returns None, so the op returns False
-    without touching its arguments (they may be placeholders fed only at run time).
-    """
-    global _capturing_threads
+def capturing(handler: DeferHandler) -> Iterator[None]:
+    """Inside, a declared op (summary/ops/declare.py) calls `handler(op, bound_arguments)` and
+    returns its result without running, so arguments may be placeholders fed only at run time."""
     captures = _local.captures
     if not captures:
-        with _capturing_lock:
-            _capturing_threads += 1
+        with capture.lock:
+            capture.threads += 1
     captures.append(handler)
     try:
         yield
     finally:
         captures.pop()
         if not captures:
-            with _capturing_lock:
-                _capturing_threads -= 1
+            with capture.lock:
+                capture.threads -= 1
 
 
 def captured_state() -> tuple[Any, Any, tuple[str, ...], tuple[Any, ...]]:

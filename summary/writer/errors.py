@@ -1,6 +1,14 @@
-"""Errors the writer raises on the caller's thread."""
+"""Errors raised on the caller's thread, and the one way their messages name the op and the tag.
+
+Every refused call says `summary.<op>(<tag>): <what was wrong>`, with the op as the user called it
+(`summary.scalar`, or `summary.SummaryWriter.add_scalar` through the `add_*` methods).
+"""
 
 from __future__ import annotations
+
+from typing import Any, TypeVar
+
+_E = TypeVar("_E", bound=Exception)
 
 
 class WriterError(RuntimeError):
@@ -9,3 +17,39 @@ class WriterError(RuntimeError):
 
 class WriterClosedError(WriterError):
     """A summary was written to a writer after its `close()`."""
+
+
+def message(op: str, tag: Any, detail: str) -> str:
+    """`summary.<op>(<tag>): <detail>` — or `summary.<op>: <detail>` for ops without a tag."""
+    return f"summary.{op}: {detail}" if tag is None else f"summary.{op}({tag!r}): {detail}"
+
+
+def op_error(op: str, tag: Any, detail: str) -> ValueError:
+    """A ValueError naming the op and the tag."""
+    return _remembering(ValueError(message(op, tag, detail)), op, tag, detail)
+
+
+def op_type_error(op: str, tag: Any, detail: str) -> TypeError:
+    """A TypeError naming the op and the tag."""
+    return _remembering(TypeError(message(op, tag, detail)), op, tag, detail)
+
+
+def renamed(error: BaseException, op: str) -> BaseException:
+    """`error` naming `op` instead of the op that raised it (unchanged if it names none)."""
+    origin = getattr(error, "summary_call", None)
+    if origin is None or origin[0] == op:
+        return error
+    _, tag, detail = origin
+    return _remembering(type(error)(message(op, tag, detail)), op, tag, detail)
+
+
+def _remembering(error: _E, op: str, tag: Any, detail: str) -> _E:
+    """The plain ValueError/TypeError carries its parts, so `renamed` can say which public
+    function the user called (`type(error)` stays the builtin: callers may test for it)."""
+    error.summary_call = (op, tag, detail)  # type: ignore[attr-defined]
+    return error
+
+
+def closed_error(op: str, tag: Any, error: WriterClosedError) -> WriterClosedError:
+    """A closed writer's error naming the op and the tag the refused call logged."""
+    return WriterClosedError(message(op, tag, str(error)))

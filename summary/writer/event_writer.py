@@ -24,6 +24,12 @@ class EventWriter:
     """
 
     records = True
+    # The SummaryTarget methods are the event file's own, bound per instance so an op's call
+    # goes straight to the queue; close() rebinds them to raise WriterClosedError.
+    enqueue_scalar: Callable[[str, int, float, bytes | None, float], None]
+    enqueue_tensor: Callable[..., None]
+    enqueue_summary: Callable[..., None]
+    enqueue_event: Callable[..., None]
 
     def __init__(
         self,
@@ -64,7 +70,10 @@ class EventWriter:
         return context.writer_as_default(self, step)
 
     def set_as_default(self, step: Any = None) -> None:
-        """Make this the default writer of every thread (and `step` the default step)."""
+        """Make this the default writer of every thread (and `step` the default step).
+
+        It stays the default after `close()`, so later ops raise WriterClosedError instead of
+        dropping their values unseen."""
         context.set_process_default(self, step)
 
     def init(self) -> None:
@@ -83,7 +92,6 @@ class EventWriter:
         closed = _closed_writer(self.logdir)
         self.enqueue_scalar = self.enqueue_tensor = self.enqueue_event = closed
         self.enqueue_summary = closed
-        context.clear_process_default(self)
         try:
             self._file.flush()
         finally:
@@ -172,7 +180,7 @@ def _positive_int(what: str, value: Any, default: int) -> int:
 def _closed_writer(logdir: str) -> Callable[..., None]:
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise WriterClosedError(
-            f"summary: the writer for {logdir!r} is closed; create a new one to log more"
+            f"the writer for {logdir!r} is closed; create a new one to log more"
         )
 
     return refuse

@@ -1,4 +1,5 @@
-"""summary.scalar and write_scalar: float32 scalars TensorBoard reads; errors before queueing."""
+"""summary.scalar and `scalar.direct` (add_scalar's path): float32 scalars TensorBoard reads;
+errors before queueing."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 import summary
-from summary.ops.scalar import write_scalar
+from summary.writer.target import PinnedWallTime
 from tests.tensorboard_loader import accumulator, plugin_of, values
 
 
@@ -37,10 +38,10 @@ def test_description_and_default_step(logdir):
     assert [step for step, _, _ in values(acc, "acc")] == [7]
 
 
-def test_write_scalar_ignores_scopes_and_record_if(logdir):
+def test_direct_scalar_ignores_scopes_and_record_if(logdir):
     writer = summary.create_file_writer(logdir)
     with summary.name_scope("outer"), summary.record_if(False):
-        write_scalar(writer, "plain/tag", 1.5, 3, wall_time=1234.5)
+        summary.scalar.direct(PinnedWallTime(writer, 1234.5), "scalar", "plain/tag", 1.5, 3)
     writer.close()
     (step, wall_time, array) = values(accumulator(logdir), "plain/tag")[0]
     assert (step, wall_time, float(array)) == (3, 1234.5, 1.5)
@@ -63,7 +64,7 @@ def test_bad_input_is_refused_before_anything_is_queued(logdir, name, data, step
         with pytest.raises(error, match=words):
             summary.scalar(name, data, step=step)
         with pytest.raises(error, match=words):
-            write_scalar(writer, name, data, step)
+            summary.scalar.direct(writer, "scalar", name, data, step)
         summary.scalar("ok", 1.0, step=0)
     writer.close()
     acc = accumulator(logdir)

@@ -114,7 +114,7 @@ def test_a_child_forked_while_locks_are_held_does_not_deadlock(logdir, tmp_path)
 
     def hold_every_lock():  # another thread is inside the writer at the moment of the fork
         with registry._lock, event_file._lock, event_file._space, event_file._bytes_lock:
-            with snapshots._lock, histogram_op._warned_lock, context._capturing_lock:
+            with snapshots._lock, histogram_op._warned_lock, context.capture.lock:
                 held.set()
                 release.wait()
 
@@ -130,7 +130,7 @@ def test_a_child_forked_while_locks_are_held_does_not_deadlock(logdir, tmp_path)
         values[0] = np.nan  # the warned-tags lock
         with pytest.warns(summary.NonFiniteHistogramWarning):
             summary.histogram("child_histogram", values, step=0)
-        with context.capturing(lambda frame: None):  # the capture counter's lock
+        with context.capturing(lambda op, args: False):  # the capture counter's lock
             assert not summary.scalar("captured", 1.0, step=0)
         summary.flush()
         with summary.create_file_writer(other).as_default() as second:  # the registry lock

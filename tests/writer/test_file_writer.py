@@ -199,7 +199,8 @@ def test_set_as_default_is_seen_by_other_threads(logdir):
     thread.join()
     writer.close()
     assert results == [True]
-    assert summary.scalar("t", 2.0) is False  # closing forgets the process default
+    with pytest.raises(summary.WriterClosedError, match=r"summary\.scalar\('t'\).*closed"):
+        summary.scalar("t", 2.0)  # a closed default writer is loud (issue 13), not a silent drop
 
 
 def test_eight_threads_lose_nothing(logdir):

@@ -1,0 +1,74 @@
+"""The contract between the ops and whatever they write to.
+
+An op gets a `SummaryTarget` from `context.recording_writer()` (or is handed one by an `add_*`
+method) and queues its value through one `enqueue_*` call; encoding and I/O happen later, on the
+writer thread. `EventWriter` is the real target; `PinnedWallTime` wraps one for callers that
+give their own wall time (torch's `walltime=`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+
+class SummaryTarget(Protocol):
+    """What ops write to. `records` is False for a writer that records nothing (NoopWriter)."""
+
+    @property
+    def records(self) -> bool: ...
+
+    def enqueue_scalar(
+        self, tag: str, step: int, value: float, metadata: bytes | None, wall_time: float
+    ) -> None:
+        """Queue one float32 scalar."""
+
+    def enqueue_tensor(
+        self,
+        tag: str,
+        step: int,
+        tensor: Callable[[], bytes],
+        metadata: bytes | None,
+        wall_time: float,
+        nbytes: int = 0,
+    ) -> None:
+        """Queue a value whose serialized TensorProto `tensor()` builds on the writer thread;
+        `nbytes` is the array memory it holds until then (counted against the queue bound)."""
+
+    def enqueue_summary(self, step: int, summary: Any, wall_time: float, nbytes: int = 0) -> None:
+        """Queue a whole Summary message (legacy values)."""
+
+    def enqueue_event(self, event: Callable[[], bytes], nbytes: int = 0) -> None:
+        """Queue a whole Event whose serialized bytes `event()` builds on the writer thread."""
+
+
+class PinnedWallTime:
+    """A target that stamps every value with one given wall time instead of the op's clock."""
+
+    records = True
+
+    def __init__(self, target: SummaryTarget, wall_time: float) -> None:
+        self._target = target
+        self._wall_time = wall_time
+
+    def enqueue_scalar(
+        self, tag: str, step: int, value: float, metadata: bytes | None, wall_time: float
+    ) -> None:
+        self._target.enqueue_scalar(tag, step, value, metadata, self._wall_time)
+
+    def enqueue_tensor(
+        self,
+        tag: str,
+        step: int,
+        tensor: Callable[[], bytes],
+        metadata: bytes | None,
+        wall_time: float,
+        nbytes: int = 0,
+    ) -> None:
+        self._target.enqueue_tensor(tag, step, tensor, metadata, self._wall_time, nbytes)
+
+    def enqueue_summary(self, step: int, summary: Any, wall_time: float, nbytes: int = 0) -> None:
+        self._target.enqueue_summary(step, summary, self._wall_time, nbytes)
+
+    def enqueue_event(self, event: Callable[[], bytes], nbytes: int = 0) -> None:
+        self._target.enqueue_event(event, nbytes)
