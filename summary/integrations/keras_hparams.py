@@ -8,7 +8,13 @@ from typing import Any
 
 import keras
 
-from summary.ops import hparams as ops
+from summary.ops.hparams import (
+    NULL_TENSOR_ARRAY,
+    SESSION_END_INFO_TAG,
+    SESSION_START_INFO_TAG,
+    session_end_metadata,
+    session_start_metadata,
+)
 from summary.ops.write import write
 from summary.proto.plugins import hparams_pb2
 
@@ -23,7 +29,7 @@ class KerasCallback(keras.callbacks.Callback):
         super().__init__()
         self._hparams = dict(hparams)
         self._trial_id = trial_id
-        ops.session_start_metadata(_CALLER, self._hparams, trial_id, 0.0)  # refuse bad values now
+        session_start_metadata(_CALLER, self._hparams, trial_id, 0.0)  # refuse bad values now
         if writer is None:
             raise TypeError("writer must be a summary writer or a logdir str, not None")
         owned = isinstance(writer, (str, os.PathLike))  # a writer we open, we close at train end
@@ -39,11 +45,11 @@ class KerasCallback(keras.callbacks.Callback):
         return self._writer
 
     def on_train_begin(self, logs: Any = None) -> None:
-        metadata = ops.session_start_metadata(_CALLER, self._hparams, self._trial_id, None)
-        self._write(ops.SESSION_START_INFO_TAG, metadata)
+        metadata = session_start_metadata(_CALLER, self._hparams, self._trial_id, None)
+        self._write(SESSION_START_INFO_TAG, metadata)
 
     def on_train_end(self, logs: Any = None) -> None:
-        self._write(ops.SESSION_END_INFO_TAG, ops.session_end_metadata(hparams_pb2.STATUS_SUCCESS))
+        self._write(SESSION_END_INFO_TAG, session_end_metadata(hparams_pb2.STATUS_SUCCESS))
         if self._owned:
             self._writer.close()
         else:
@@ -51,4 +57,4 @@ class KerasCallback(keras.callbacks.Callback):
         self._writer = None
 
     def _write(self, tag: str, metadata: bytes) -> None:
-        write.direct(self._target(), _CALLER, tag, ops.NULL_TENSOR_ARRAY, 0, metadata, None)
+        write.direct(self._target(), _CALLER, tag, NULL_TENSOR_ARRAY, 0, metadata, None)

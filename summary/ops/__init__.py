@@ -4,6 +4,7 @@ from summary.ops.audio import audio
 from summary.ops.custom_scalars import custom_scalars
 from summary.ops.graph import graph
 from summary.ops.histogram import NonFiniteHistogramWarning, histogram
+from summary.ops.hparams import hparams, hparams_config
 from summary.ops.image import image
 from summary.ops.mesh import mesh
 from summary.ops.pr_curve import pr_curve
@@ -17,6 +18,8 @@ __all__ = [
     "custom_scalars",
     "graph",
     "histogram",
+    "hparams",
+    "hparams_config",
     "image",
     "mesh",
     "pr_curve",
