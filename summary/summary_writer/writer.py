@@ -11,6 +11,7 @@ from typing import Any
 
 from summary.proto import event_pb2
 from summary.summary_writer.methods import TensorBoardXMethods
+from summary.writer import context
 from summary.writer.event_writer import EventWriter
 
 
@@ -42,13 +43,15 @@ class SummaryWriter(TensorBoardXMethods, EventWriter):
                 f"(a str), got {comment!r}; pass TF-style options by keyword "
                 "(max_queue=..., flush_millis=...) or use summary.create_file_writer"
             )
+        if purge_step is not None:  # checked before the run directory is made
+            purge_step = context.as_int64_step("SummaryWriter", None, purge_step)
         log_dir = _one_logdir(log_dir, logdir) or _default_logdir(comment)
         flush_millis = _flush_millis(flush_secs, flush_millis)
         super().__init__(log_dir, max_queue, flush_millis, filename_suffix, name)
         self._options = (max_queue, flush_millis, filename_suffix)
         self._run_writers: dict[str, EventWriter] = {}
         if purge_step is not None:
-            self._write_purge(int(purge_step))
+            self._write_purge(purge_step)
 
     @property
     def log_dir(self) -> str:

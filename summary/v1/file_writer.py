@@ -74,8 +74,13 @@ class FileWriter:
         self._writer_or_raise().enqueue_summary(step, message, time.time(), message.ByteSize())
 
     def add_event(self, event: Any) -> None:
-        """Write an Event (message of any package, or serialized bytes) as it is."""
-        data = _serialized("v1.FileWriter.add_event", event, event_pb2.Event)
+        """Write an Event (message of any package, or serialized bytes) as it is, once it parses
+        as an Event (its graph_def as a GraphDef): TensorBoard refuses a run it cannot parse."""
+        op = "v1.FileWriter.add_event"
+        data = _serialized(op, event, event_pb2.Event)
+        parsed = event_pb2.Event.FromString(data)
+        if parsed.HasField("graph_def"):
+            graph_def_bytes(op, parsed.graph_def)
         self._writer_or_raise().enqueue_event(lambda: data, len(data))
 
     def add_graph(self, graph: Any, global_step: Any = None, graph_def: Any = None) -> None:

@@ -83,6 +83,15 @@ def test_purge_step_hides_older_data_from_that_step(tmp_path):
     assert scalar_series(accumulator(tmp_path), "loss") == expected
 
 
+@pytest.mark.parametrize(
+    "purge_step, error", [("x", TypeError), (2**70, ValueError), (1.5, ValueError)]
+)
+def test_a_bad_purge_step_is_refused_before_the_run_directory_is_made(tmp_path, purge_step, error):
+    with pytest.raises(error, match=r"^summary\.SummaryWriter: step "):
+        SummaryWriter(tmp_path / "run", purge_step=purge_step)
+    assert not (tmp_path / "run").exists()
+
+
 def test_import_summary_keras_needs_no_keras():
     code = "import sys, summary; summary.keras; print('keras' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
