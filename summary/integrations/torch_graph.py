@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from summary.proto import graph_pb2, node_def_pb2, tensor_shape_pb2
+from summary.writer.errors import op_error
 
 _GET_ATTR = "prim::GetAttr"
 _CLASS = "ClassType"
@@ -25,9 +26,10 @@ def traced_graph_def(
     import torch
 
     if example_inputs is None:
-        raise ValueError(
-            "summary.SummaryWriter.add_graph: input_to_model is required (torch.jit.trace runs "
-            "the model on it)"
+        raise op_error(
+            "SummaryWriter.add_graph",
+            None,
+            "input_to_model is required (torch.jit.trace runs the model on it)",
         )
     with _eval_mode(model):
         traced = torch.jit.trace(model, example_inputs, strict=strict)

@@ -11,7 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from summary.ops.inputs import to_numeric_array
+from summary.ops.histogram import check_bucket_bound
+from summary.ops.inputs import to_int, to_numeric_array
+from summary.writer.errors import op_error, op_type_error
 
 _LETTERS = {2: "HW", 3: "CHW", 4: "NCHW"}
 _TARGET = {2: "HW", 3: "HWC", 4: "NHWC"}
@@ -34,14 +36,15 @@ def _check_dataformats(op: str, tag: str, dataformats: Any, shape: tuple[int, ..
     order = str(dataformats).upper()
     letters = _LETTERS.get(len(order))
     if letters is None or sorted(order) != sorted(letters):
-        raise ValueError(
-            f"summary.{op}({tag!r}): dataformats must order the letters of NCHW, CHW or HW "
-            f"(e.g. 'NHWC', 'HWC'), got {dataformats!r}"
+        raise op_error(
+            op,
+            tag,
+            "dataformats must order the letters of NCHW, CHW or HW "
+            f"(e.g. 'NHWC', 'HWC'), got {dataformats!r}",
         )
     if len(shape) != len(order):
-        raise ValueError(
-            f"summary.{op}({tag!r}): dataformats {order!r} needs a rank-{len(order)} array, "
-            f"got shape {shape}"
+        raise op_error(
+            op, tag, f"dataformats {order!r} needs a rank-{len(order)} array, got shape {shape}"
         )
     return order
 
@@ -87,8 +90,17 @@ def histogram_rows(op: str, tag: str, data: Any, bins: Any, max_bins: int | None
     values = to_numeric_array(op, tag, data).astype(np.float64).ravel()
     values = values[np.isfinite(values)]
     if values.size == 0:
-        raise ValueError(f"summary.{op}({tag!r}): the histogram has no finite values")
-    counts, edges = np.histogram(values, bins=bins)
+        raise op_error(op, tag, "the histogram has no finite values")
+    if not isinstance(bins, str):
+        edges_given = np.ndim(bins) == 1
+        count = len(bins) - 1 if edges_given else to_int(op, tag, "bins", bins)
+        check_bucket_bound(op, tag, count)
+    try:
+        counts, edges = np.histogram(values, bins=bins)
+    except ValueError as error:
+        raise op_error(op, tag, f"bins {bins!r}: {error}") from None
+    except TypeError as error:
+        raise op_type_error(op, tag, f"bins {bins!r}: {error}") from None
     if max_bins is not None and len(counts) > max_bins:
         group = -(-len(counts) // max_bins)
         pad = (-len(counts)) % group
@@ -105,8 +117,7 @@ def audio_clip(op: str, tag: str, data: Any) -> np.ndarray:
     if array.ndim == 1:
         array = array[:, None]
     if array.ndim != 2:
-        raise ValueError(
-            f"summary.{op}({tag!r}): expected one clip of shape [t] or [t, channels], "
-            f"got shape {array.shape}"
+        raise op_error(
+            op, tag, f"expected one clip of shape [t] or [t, channels], got shape {array.shape}"
         )
     return np.clip(array.astype(np.float32), -1.0, 1.0)[None]

@@ -85,6 +85,7 @@ CASES = [
     Case("write-complex", write(np.ones(3, np.complex64)), TypeError, "write", match="complex"),
     Case("write-ragged", write([[1, 2], [3]]), ValueError, "write", match="ragged"),
     Case("write-bad-metadata", write(metadata=object()), TypeError, "write", match="metadata"),
+    Case("write-metadata-corrupt", write(metadata=b"\xff\xff"), ValueError, "write", match="Summ"),
     # image
     Case("image-bool", image(IMAGES > 0), TypeError, "image", match="bool images"),
     Case("image-rank-3", image(IMAGES[0]), ValueError, "image", match=r"rank-4.*data\[None\]"),
@@ -125,6 +126,9 @@ CASES = [
     Case("histogram-complex", histogram([1j, 2]), TypeError, "histogram", match="complex"),
     Case("histogram-strings", histogram(["a", "b"]), TypeError, "histogram"),
     Case("histogram-buckets-str", histogram(buckets="10"), TypeError, "histogram"),
+    Case(
+        "histogram-buckets-huge", histogram(buckets=10**9), ValueError, "histogram", match="65536"
+    ),
     Case("text-numbers", text(np.arange(3)), TypeError, "text"),
     Case("text-none", text(None), TypeError, "text"),
     Case("text-empty-tag", text(name=""), ValueError, "text", ""),

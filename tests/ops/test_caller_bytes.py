@@ -42,7 +42,7 @@ def test_graph_refuses_bytes_that_are_not_a_graph_def(logdir):
     good = graph_pb2.GraphDef()
     good.node.add(name="a", op="Const")
     with summary.create_file_writer(logdir) as writer, writer.as_default():
-        with pytest.raises(ValueError, match=r"summary\.graph\(\): .* not a serialized GraphDef"):
+        with pytest.raises(ValueError, match=r"summary\.graph: .* not a serialized GraphDef"):
             summary.graph(b"\xff\xff")
         assert summary.graph(good.SerializeToString())
     acc = accumulator(logdir)

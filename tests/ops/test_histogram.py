@@ -232,6 +232,7 @@ BAD_INPUTS = [
     ("str_buckets", lambda: summary.histogram("bad", [1.0], step=0, buckets="10"), TypeError),
     ("bool_buckets", lambda: summary.histogram("bad", [1.0], step=0, buckets=True), TypeError),
     ("int32_overflow", lambda: summary.histogram("bad", [1.0], step=0, buckets=2**31), ValueError),
+    ("huge", lambda: summary.histogram("bad", [1.0], step=0, buckets=2**16 + 1), ValueError),
     ("no_step", lambda: summary.histogram("bad", [1.0]), ValueError),
 ]
 

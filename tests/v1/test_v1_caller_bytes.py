@@ -38,7 +38,7 @@ def test_add_event_refuses_bytes_that_are_not_an_event(logdir):
 
 def test_add_event_refuses_an_event_whose_graph_def_does_not_parse(logdir):
     with v1.FileWriter(logdir) as writer:
-        with pytest.raises(ValueError, match=r"v1\.FileWriter\.add_event\(\): .* GraphDef"):
+        with pytest.raises(ValueError, match=r"v1\.FileWriter\.add_event: .* GraphDef"):
             writer.add_event(event_pb2.Event(step=1, graph_def=BAD).SerializeToString())
         writer.add_event(event_pb2.Event(step=1, summary=good_summary()))
     assert_only_good(logdir)
