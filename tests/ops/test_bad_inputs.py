@@ -60,6 +60,14 @@ def pr_curve(labels=(True, False), predictions=(0.9, 0.1), name="x", **kw):
     return lambda: summary.pr_curve(name, labels, predictions, **{"step": 1, **kw})
 
 
+def scoped_scalar(scope):
+    def call():
+        with summary.name_scope(scope):
+            summary.scalar("x", 1.0, step=1)
+
+    return call
+
+
 def scoped_image(data):
     def call():
         with summary.name_scope("train"):
@@ -80,6 +88,19 @@ CASES = [
     Case("scalar-step-fraction", scalar(step=1.5), ValueError, "scalar", match="whole"),
     Case("scalar-step-missing", scalar(step=None), ValueError, "scalar", match="step is None"),
     Case("scalar-step-too-big", scalar(step=2**63), ValueError, "scalar", match="int64"),
+    # tags, scopes and descriptions that are not valid Unicode
+    Case(
+        "scalar-surrogate-tag", scalar(name="a\ud800"), ValueError, "scalar", "a\ud800", "Unicode"
+    ),
+    Case("scalar-bytes-tag", scalar(name=b"\xff"), ValueError, "scalar", b"\xff", "UTF-8"),
+    Case("scalar-bytes-description", scalar(description=b"x"), TypeError, "scalar", match="str"),
+    Case("scalar-surrogate-description", scalar(description="\ud800"), ValueError, "scalar"),
+    Case("name-scope-surrogate", scoped_scalar("\udc80"), ValueError, "name_scope", "\udc80"),
+    Case("text-surrogate-description", text(description="\ud800"), ValueError, "text"),
+    Case("histogram-surrogate-tag", histogram(name="a\ud800"), ValueError, "histogram", "a\ud800"),
+    Case("image-bytes-description", image(description=b"x"), TypeError, "image"),
+    Case("audio-surrogate-tag", audio(name="\ud800"), ValueError, "audio", "\ud800"),
+    Case("pr-curve-surrogate-tag", pr_curve(name="\ud800"), ValueError, "pr_curve", "\ud800"),
     # write
     Case("write-empty-tag", write(tag=""), ValueError, "write", ""),
     Case("write-complex", write(np.ones(3, np.complex64)), TypeError, "write", match="complex"),
