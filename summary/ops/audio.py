@@ -46,7 +46,7 @@ def audio(
     saturate. Returns False and writes nothing when there is no default writer or recording is off.
     """
     metadata = description_metadata("audio", tag, PLUGIN_NAME, WAV_CONTENT, description)
-    if encoding is not None and encoding != "wav":
+    if encoding is not None and not (isinstance(encoding, str) and encoding == "wav"):
         raise op_error("audio", tag, f"encoding must be None or 'wav', got {encoding!r}")
     rate = check_sample_rate("audio", tag, sample_rate)
     clips = check_audio("audio", tag, data)

@@ -11,6 +11,7 @@ from google.protobuf import struct_pb2
 from summary.ops.inputs import to_float
 from summary.ops.metadata import plugin_metadata
 from summary.proto.plugins import hparams_pb2
+from summary.writer.context import check_name
 from summary.writer.errors import op_error, op_type_error
 
 PLUGIN_NAME = "hparams"
@@ -36,6 +37,7 @@ def hparams_metadata(
     for name, value in hparam_dict.items():
         if value is None:
             continue
+        name = check_name(_OP, name)
         kind, proto_value = _hparam_value(name, value)
         start.hparams[name].CopyFrom(proto_value)
         info = hparams_pb2.HParamInfo(name=name, type=kind)
@@ -48,7 +50,8 @@ def hparams_metadata(
     experiment = hparams_pb2.Experiment(
         hparam_infos=infos,
         metric_infos=[
-            hparams_pb2.MetricInfo(name=hparams_pb2.MetricName(tag=tag)) for tag in metric_dict
+            hparams_pb2.MetricInfo(name=hparams_pb2.MetricName(tag=check_name(_OP, tag)))
+            for tag in metric_dict
         ],
     )
     end = hparams_pb2.SessionEndInfo(status=hparams_pb2.STATUS_SUCCESS)

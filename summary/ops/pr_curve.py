@@ -25,7 +25,9 @@ from summary.writer.target import SummaryTarget
 PLUGIN_NAME = "pr_curves"
 DEFAULT_NUM_THRESHOLDS = 201
 _MINIMUM_COUNT = 1e-7  # TensorBoard's floor for the precision and recall denominators
-_MAX_THRESHOLDS = (1 << 32) - 1  # PrCurvePluginData.num_thresholds is a uint32
+# TensorBoard's default is 201; the [6, N] float64 table is built per value on the writer thread,
+# so a count like 10**9 (48 GB) is refused at the call rather than exhausting memory there.
+_MAX_THRESHOLDS = 1 << 16
 
 
 @summary_op("pr_curve")
@@ -80,7 +82,12 @@ def check_num_thresholds(op: str, tag: str, num_thresholds: Any) -> int:
             f"{type(num_thresholds).__name__} {num_thresholds!r}",
         ) from None
     if not 2 <= n <= _MAX_THRESHOLDS:
-        raise op_error(op, tag, f"num_thresholds must be between 2 and {_MAX_THRESHOLDS}, got {n}")
+        raise op_error(
+            op,
+            tag,
+            f"num_thresholds must be between 2 and {_MAX_THRESHOLDS} (a larger table costs memory "
+            f"and disk for detail TensorBoard cannot show), got {n}",
+        )
     return n
 
 

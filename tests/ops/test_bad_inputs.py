@@ -156,6 +156,7 @@ CASES = [
     Case("pr-curve-shapes", pr_curve(labels=[True]), ValueError, "pr_curve", match="shape"),
     Case("pr-curve-outside-0-1", pr_curve(predictions=[1.5, 0.1]), ValueError, "pr_curve"),
     Case("pr-curve-complex", pr_curve(predictions=[0.5j, 0.1]), TypeError, "pr_curve"),
+    Case("pr-curve-huge", pr_curve(num_thresholds=10**9), ValueError, "pr_curve", match="65536"),
 ]
 
 
