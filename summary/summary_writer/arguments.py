@@ -109,9 +109,47 @@ def histogram_rows(op: str, tag: str, data: Any, bins: Any, max_bins: int | None
     return np.stack([edges[:-1], edges[1:], counts.astype(np.float64)], axis=1)
 
 
+def one_element(op: str, tag: Any, value: Any) -> Any:
+    """torch's `add_scalar` number: any one-element array or list (`tensor([0.5])`, `[[0.5]]`) is
+    its element, as torch squeezes it; a number or rank-0 array is passed on as it is."""
+    if type(value) is float or getattr(value, "ndim", 1) == 0:
+        return value
+    if not isinstance(value, (list, tuple)) and not hasattr(value, "shape"):
+        return value  # not array-like: the op says what is wrong with it
+    array = to_numeric_array(op, tag, value)
+    if array.size != 1:
+        raise op_error(
+            op, tag, f"expected a single number (one element, any rank), got shape {array.shape}"
+        )
+    return array.reshape(())
+
+
+# Integer PCM as WAV files store it, scaled into [-1, 1]: (offset, full scale) per dtype.
+_PCM = {
+    np.dtype(np.uint8): (128.0, 128.0),
+    np.dtype(np.int8): (0.0, 128.0),
+    np.dtype(np.int16): (0.0, 32768.0),
+    np.dtype(np.int32): (0.0, 2147483648.0),
+}
+
+
 def audio_clip(op: str, tag: str, data: Any) -> np.ndarray:
-    """A clip as tensorboardX takes it (`[t]`, `[1, t]`, `[t, c]`) → `[1, t, c]` in [-1, 1]."""
+    """A clip as tensorboardX takes it (`[t]`, `[1, t]`, `[t, c]`) → `[1, t, c]` in [-1, 1].
+
+    Integer PCM (int16 as read from a WAV file, also int8, uint8, int32) is scaled by its full
+    scale (int16 / 32768), where torch would clip every sample to ±1; other integer dtypes are
+    ambiguous and refused."""
     array = to_numeric_array(op, tag, data, allow_bool=False)
+    if array.dtype.kind in "iu":
+        if array.dtype not in _PCM:
+            raise op_type_error(
+                op,
+                tag,
+                f"audio of dtype {array.dtype} is ambiguous: pass floats in [-1, 1] or integer "
+                "PCM (int16, int32, int8, uint8)",
+            )
+        offset, scale = _PCM[array.dtype]
+        array = (array.astype(np.float64) - offset) / scale
     if array.ndim == 2 and array.shape[0] == 1:
         array = array[0]
     if array.ndim == 1:

@@ -23,7 +23,7 @@ from summary.ops.inputs import to_float, to_int
 from summary.ops.metadata import plugin_metadata
 from summary.summary_writer import arguments as convert
 from summary.writer.context import as_int64_step, check_name
-from summary.writer.errors import op_error, op_type_error
+from summary.writer.errors import op_error, op_type_error, retagged
 from summary.writer.event_writer import EventWriter
 from summary.writer.target import PinnedWallTime, SummaryTarget
 
@@ -59,6 +59,8 @@ class TensorBoardXMethods:
         """One number: a float32 scalar as TF 2.x writes it (torch's `new_style=True`)."""
         if double_precision is not False:
             _refuse_double_precision(tag, double_precision)
+        if type(scalar_value) is not float:
+            scalar_value = convert.one_element("SummaryWriter.add_scalar", tag, scalar_value)
         step = 0 if global_step is None else global_step  # _step(), inline on the hot path
         description = summary_description
         if type(description) is str and not description:  # torch's default "" is no description
@@ -102,7 +104,10 @@ class TensorBoardXMethods:
         step = as_int64_step(caller, main_tag, _step(global_step))
         values = {}
         for key, value in tag_scalar_dict.items():
-            run = check_name(caller, key)
+            try:
+                run = check_name(caller, key)
+            except (TypeError, ValueError) as error:
+                raise retagged(error, main_tag, f"run key {key!r}") from None
             values[run] = to_float(caller, f"{main_tag} ({run})", value)
         prefix = f"{self.logdir}/{main_tag.replace('/', '_')}_"
         for run, value in values.items():

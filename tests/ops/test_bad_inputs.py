@@ -141,6 +141,7 @@ CASES = [
     Case("audio-complex", audio(CLIPS * 1j), TypeError, "audio", match="complex"),
     Case("audio-no-frames", audio(np.zeros((1, 0, 1))), ValueError, "audio", match="one frame"),
     Case("audio-encoding-mp3", audio(encoding="mp3"), ValueError, "audio", match="encoding"),
+    Case("audio-encoding-array", audio(encoding=np.ones(2)), ValueError, "audio", match="encoding"),
     Case("audio-max-outputs-neg", audio(max_outputs=-2), ValueError, "audio", match=">= 0"),
     Case("audio-none", audio(None), TypeError, "audio", match="None"),
     # histogram, text, pr_curve
