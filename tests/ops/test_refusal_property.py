@@ -194,14 +194,16 @@ def test_every_call_is_accepted_or_refused_naming_op_and_tag_and_the_run_loads(d
     with tempfile.TemporaryDirectory() as logdir, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. NonFiniteHistogramWarning: not what is tested
         writer = SummaryWriter(logdir)
-        with writer.as_default():
-            for _ in range(data.draw(st.integers(1, 4))):
-                if data.draw(st.booleans()):
-                    call_op(data, expected)
-                else:
-                    call_method(data, writer, expected)
-        writer.flush()
-        writer.close()
+        try:
+            with writer.as_default():
+                for _ in range(data.draw(st.integers(1, 4))):
+                    if data.draw(st.booleans()):
+                        call_op(data, expected)
+                    else:
+                        call_method(data, writer, expected)
+            writer.flush()
+        finally:
+            writer.close()  # also when an example fails, before its logdir is removed
         if expected["<graph>"]:
             expected["<graph>"] = 1  # a run has one graph
         assert loaded(logdir) == +expected
