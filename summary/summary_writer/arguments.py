@@ -71,10 +71,17 @@ def _torch_uint8(image: np.ndarray) -> np.ndarray:
     return np.clip(scaled, 0, 255).astype(np.uint8)
 
 
-def figure_image(figure: Any, close: bool) -> np.ndarray:
+def figure_image(op: str, tag: Any, figure: Any, close: bool) -> np.ndarray:
     """A matplotlib figure rendered to an RGB `[h, w, 3]` uint8 array (Agg, at its own dpi)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
+    if not isinstance(figure, Figure):
+        raise op_type_error(
+            op,
+            tag,
+            f"figure must be a matplotlib Figure or a list of them, got {type(figure).__name__}",
+        )
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
     image = np.asarray(canvas.buffer_rgba())[:, :, :3].copy()

@@ -182,12 +182,16 @@ class TensorBoardXMethods:
         walltime: float | None = None,
     ) -> None:
         """A matplotlib figure (or a list of them, tiled) as an image; closes it unless told."""
+        caller = "SummaryWriter.add_figure"
+        tag = check_name(caller, tag)
         if isinstance(figure, (list, tuple)):
-            images = np.stack([convert.figure_image(one, close) for one in figure])
-            self.add_images(tag, images, global_step, walltime, dataformats="NHWC")
+            if not figure:
+                raise op_error(caller, tag, "the list of figures is empty")
+            images = np.stack([convert.figure_image(caller, tag, one, close) for one in figure])
+            self._add_image(caller, tag, images, global_step, walltime, "NHWC")
         else:
-            image = convert.figure_image(figure, close)
-            self.add_image(tag, image, global_step, walltime, dataformats="HWC")
+            image = convert.figure_image(caller, tag, figure, close)
+            self._add_image(caller, tag, image, global_step, walltime, "HWC")
 
     def add_text(
         self,

@@ -131,6 +131,28 @@ CASES = [
         match="max_bins",
     ),
     Case(
+        "figure-not-a-figure",
+        lambda w: w.add_figure("x", 3),
+        TypeError,
+        "add_figure",
+        match="matplotlib Figure",
+    ),
+    Case(
+        "figure-empty-list",
+        lambda w: w.add_figure("x", []),
+        ValueError,
+        "add_figure",
+        match="empty",
+    ),
+    Case(
+        "graph-not-a-module",
+        lambda w: w.add_graph("model", 3),
+        TypeError,
+        "add_graph",
+        None,
+        "torch.nn.Module",
+    ),
+    Case(
         "hparams-bytes-metric",
         lambda w: w.add_hparams({"lr": 0.1}, {b"\x80": 1.0}),
         ValueError,
@@ -217,7 +239,8 @@ def test_bad_call_is_refused_and_leaves_no_trace(tmp_path, case):
             case.call(writer)
         writer.add_scalar("after", 2.0, 2)
     message = str(raised.value)
-    assert f"summary.SummaryWriter.{case.method}({case.tag!r})" in message, message
+    named = "" if case.tag is None else f"({case.tag!r})"  # add_graph has no tag
+    assert message.startswith(f"summary.SummaryWriter.{case.method}{named}"), message
     assert type(raised.value) is case.error
     if case.match:
         assert re.search(case.match, message), message
