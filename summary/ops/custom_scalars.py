@@ -47,6 +47,14 @@ def layout_proto(op: str, layout: Any) -> custom_scalar_pb2.Layout:
     return custom_scalar_pb2.Layout(category=categories)
 
 
+def one_chart(op: str, kind: str, tags: Any, category: Any, title: Any) -> dict[str, Any]:
+    """torch's layout dict of one chart, its category and title checked to be str."""
+    for what, text in (("category", category), ("title", title)):
+        if not isinstance(text, str):
+            raise op_type_error(op, TAG, f"{what} must be a str, got {type(text).__name__}")
+    return {category: {title: [kind, tags]}}
+
+
 def _chart(op: str, category: str, title: Any, spec: Any) -> custom_scalar_pb2.Chart:
     where = f"layout[{category!r}][{title!r}]"
     if not isinstance(title, str) or not isinstance(spec, (list, tuple)) or len(spec) != 2:
@@ -75,7 +83,12 @@ def _chart(op: str, category: str, title: Any, spec: Any) -> custom_scalar_pb2.C
 @summary_op("custom_scalars", tag=None)
 def custom_scalars(target: SummaryTarget, layout: Any) -> None:
     """The run's Custom Scalars layout (a `custom_scalar_pb2.Layout` or torch's dict), step 0."""
-    content = layout_proto("custom_scalars", layout).SerializeToString()
+    try:
+        content = layout_proto("custom_scalars", layout).SerializeToString()
+    except UnicodeError as error:
+        raise op_error(
+            "custom_scalars", TAG, f"a title or tag is not valid Unicode: {error}"
+        ) from None
     tensor = np.array(content, dtype=object)
     target.enqueue_tensor(
         TAG, 0, lambda: string_tensor_bytes(tensor), _METADATA, time.time(), len(content)

@@ -20,6 +20,7 @@ from summary.ops.inputs import to_float
 from summary.ops.metadata import plugin_metadata
 from summary.proto.plugins import hparams_pb2
 from summary.wire.tensors import tensor_bytes
+from summary.writer.context import check_name, check_text
 from summary.writer.errors import op_error, op_type_error
 from summary.writer.target import SummaryTarget
 
@@ -29,7 +30,7 @@ SESSION_START_INFO_TAG = "_hparams_/session_start_info"
 SESSION_END_INFO_TAG = "_hparams_/session_end_info"
 NULL_TENSOR_ARRAY = np.zeros((0,), dtype=np.float32)  # the "null tensor": DT_FLOAT, shape [0]
 NULL_TENSOR = tensor_bytes(NULL_TENSOR_ARRAY)
-_TORCH_OP = "add_hparams"
+_TORCH_OP = "SummaryWriter.add_hparams"
 
 
 def hparams_metadata(
@@ -40,15 +41,16 @@ def hparams_metadata(
     """torch's `add_hparams`: (tag, SummaryMetadata bytes) for experiment, session start, end."""
     op = _TORCH_OP
     if not isinstance(hparam_dict, dict) or not isinstance(metric_dict, dict):
-        raise TypeError(f"summary.{op}: hparam_dict and metric_dict must be dicts")
+        raise op_type_error(op, None, "hparam_dict and metric_dict must be dicts")
     domains = hparam_domain_discrete or {}
     if not isinstance(domains, dict):
-        raise TypeError(f"summary.{op}: hparam_domain_discrete must be a dict of lists")
+        raise op_type_error(op, None, "hparam_domain_discrete must be a dict of lists")
     start = hparams_pb2.SessionStartInfo()
     infos = []
     for name, value in hparam_dict.items():
         if value is None:
             continue
+        name = check_name(op, name)
         kind, proto_value = hparam_value(op, name, value)
         start.hparams[name].CopyFrom(proto_value)
         info = hparams_pb2.HParamInfo(name=name, type=kind)
@@ -57,11 +59,12 @@ def hparams_metadata(
         infos.append(info)
     unknown = set(domains) - set(hparam_dict)
     if unknown:
-        raise ValueError(f"summary.{op}: hparam_domain_discrete names unknown hparams {unknown}")
+        raise op_error(op, None, f"hparam_domain_discrete names unknown hparams {unknown}")
     experiment = hparams_pb2.Experiment(
         hparam_infos=infos,
         metric_infos=[
-            hparams_pb2.MetricInfo(name=hparams_pb2.MetricName(tag=tag)) for tag in metric_dict
+            hparams_pb2.MetricInfo(name=hparams_pb2.MetricName(tag=check_name(op, tag)))
+            for tag in metric_dict
         ],
     )
     return [
@@ -90,6 +93,8 @@ def hparam_value(op: str, name: str, value: Any) -> tuple[int, struct_pb2.Value]
     if isinstance(value, (bool, np.bool_)):
         return hparams_pb2.DATA_TYPE_BOOL, struct_pb2.Value(bool_value=bool(value))
     if isinstance(value, str):
+        if not value.isascii():
+            check_text(op, name, "the value", value)
         return hparams_pb2.DATA_TYPE_STRING, struct_pb2.Value(string_value=value)
     if isinstance(value, numbers.Real) or hasattr(value, "__array__") or hasattr(value, "numpy"):
         number = to_float(op, name, value)
@@ -97,21 +102,19 @@ def hparam_value(op: str, name: str, value: Any) -> tuple[int, struct_pb2.Value]
     if callable(value) and op == _TORCH_OP:  # torch records a function by its name
         label = getattr(value, "__name__", str(value))
         return hparams_pb2.DATA_TYPE_STRING, struct_pb2.Value(string_value=label)
-    raise op_type_error(
-        op, name, f"a hyperparameter must be a bool, number or str, got {type(value).__name__}"
-    )
+    kinds = "bool, number, str or callable" if op == _TORCH_OP else "bool, number or str"
+    raise op_type_error(op, name, f"a hyperparameter must be a {kinds}, got {type(value).__name__}")
 
 
 def _domain(op: str, name: str, values: Any, kind: int) -> struct_pb2.ListValue:
     if not isinstance(values, (list, tuple)):
-        raise TypeError(f"summary.{op}({name!r}): hparam_domain_discrete values must be a list")
+        raise op_type_error(op, name, "hparam_domain_discrete values must be a list")
     items = []
     for value in values:
         value_kind, proto_value = hparam_value(op, name, value)
         if value_kind != kind:
-            raise TypeError(
-                f"summary.{op}({name!r}): hparam_domain_discrete holds {value!r}, not of the "
-                "hparam's type"
+            raise op_type_error(
+                op, name, f"hparam_domain_discrete holds {value!r}, not of the hparam's type"
             )
         items.append(proto_value)
     return struct_pb2.ListValue(values=items)
@@ -126,9 +129,7 @@ def session_start_metadata(
         raise op_type_error(op, SESSION_START_INFO_TAG, "hparams must be a dict of name to value")
     plain = {}
     for key, value in values.items():
-        name = getattr(key, "name", key)  # an HParam or its name
-        if not isinstance(name, str):
-            raise op_type_error(op, SESSION_START_INFO_TAG, f"hparam key {key!r} is not a str")
+        name = check_name(op, getattr(key, "name", key))  # an HParam or its name
         if name in plain:
             raise op_error(op, name, "multiple values specified for this hparam")
         if isinstance(value, np.generic):
@@ -142,6 +143,7 @@ def session_start_metadata(
         compact = json.dumps(plain, sort_keys=True, separators=(",", ":"))
         group_name = hashlib.sha256(compact.encode("utf-8")).hexdigest()
     elif isinstance(trial_id, str):
+        check_text(op, SESSION_START_INFO_TAG, "trial_id", trial_id)
         group_name = trial_id
     else:
         raise op_type_error(op, SESSION_START_INFO_TAG, f"trial_id must be a str, got {trial_id!r}")
@@ -159,6 +161,11 @@ def experiment_metadata(
 ) -> bytes:
     """TF's experiment: `HParam` and `Metric` objects (summary.hparams) as HParamInfo and
     MetricInfo, created now unless given."""
+    for given in (hparams, metrics):
+        if given is not None and not isinstance(given, (list, tuple)):
+            raise op_type_error(
+                op, EXPERIMENT_TAG, f"hparams and metrics must be lists, got {given!r:.40}"
+            )
     infos = []
     for hparam in hparams or ():
         as_info = getattr(hparam, "as_info", None)
@@ -197,7 +204,10 @@ def hparams_config(
 ) -> None:
     """The experiment: which hparams (`HParam`) and metrics (`Metric`) its trials have, at
     step 0 under `_hparams_/experiment`; write it once, usually in the logdir's root run."""
-    metadata = experiment_metadata("hparams_config", hparams, metrics, time_created_secs)
+    try:
+        metadata = experiment_metadata("hparams_config", hparams, metrics, time_created_secs)
+    except UnicodeError as error:  # a name or description with a lone surrogate
+        raise op_error("hparams_config", EXPERIMENT_TAG, f"not valid Unicode: {error}") from None
     _enqueue(target, EXPERIMENT_TAG, metadata)
 
 
