@@ -4,6 +4,7 @@ from summary import experimental
 from summary.ops import (
     NonFiniteHistogramWarning,
     audio,
+    embedding,
     graph,
     histogram,
     image,
@@ -36,6 +37,7 @@ __all__ = [
     "create_file_writer",
     "create_noop_writer",
     "distributed",
+    "embedding",
     "experimental",
     "flush",
     "graph",
@@ -43,6 +45,7 @@ __all__ = [
     "image",
     "name_scope",
     "pr_curve",
+    "projector",
     "reader",
     "record_if",
     "scalar",
@@ -53,7 +56,7 @@ __all__ = [
 ]
 
 
-_LAZY_SUBMODULES = ("distributed", "keras", "reader", "v1")
+_LAZY_SUBMODULES = ("distributed", "keras", "projector", "reader", "v1")
 
 
 def __getattr__(name: str) -> object:

@@ -1,6 +1,7 @@
 """Instrumentation ops: each turns user data into a tensor plus plugin metadata for the writer."""
 
 from summary.ops.audio import audio
+from summary.ops.embedding import embedding
 from summary.ops.graph import graph
 from summary.ops.histogram import NonFiniteHistogramWarning, histogram
 from summary.ops.image import image
@@ -12,6 +13,7 @@ from summary.ops.write import write
 __all__ = [
     "NonFiniteHistogramWarning",
     "audio",
+    "embedding",
     "graph",
     "histogram",
     "image",

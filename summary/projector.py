@@ -1,0 +1,26 @@
+"""`summary.projector`: TensorBoard's `tensorboard.plugins.projector` API without TensorFlow."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from summary.ops.embedding import write_config
+from summary.proto.plugins.projector_pb2 import EmbeddingInfo, ProjectorConfig, SpriteMetadata
+
+__all__ = ["EmbeddingInfo", "ProjectorConfig", "SpriteMetadata", "visualize_embeddings"]
+
+
+def visualize_embeddings(logdir: Any, config: ProjectorConfig) -> None:
+    """Write `config` to `logdir/projector_config.pbtxt` (text format), as TensorBoard's does;
+    `logdir` may be a path, an fsspec URL or a writer (its logdir). Replaces the file whole."""
+    logdir = getattr(logdir, "logdir", logdir)
+    if isinstance(logdir, bytes):
+        logdir = logdir.decode()
+    logdir = os.fspath(logdir)
+    if not isinstance(config, ProjectorConfig):
+        raise TypeError(
+            "summary.projector.visualize_embeddings: config must be a "
+            f"summary.projector.ProjectorConfig, got {type(config).__name__}"
+        )
+    write_config(logdir, config)
