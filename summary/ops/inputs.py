@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from summary.writer.errors import op_type_error
+
 _PYTHON_NUMBERS = (bool, int, float)
 _INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
 _NARROW_INTS = {"int2": np.int8, "int4": np.int8, "uint2": np.uint8, "uint4": np.uint8}
@@ -50,7 +52,7 @@ def to_numeric_array(op: str, tag: str, data: Any, allow_bool: bool = True) -> n
         if isinstance(data, (str, bytes))
         else f"an array of dtype {array.dtype}"
     )
-    raise TypeError(f"summary.{op}({tag!r}): expected real numbers, got {got}")
+    raise op_type_error(op, tag, f"expected real numbers, got {got}")
 
 
 def to_float(op: str, tag: str, data: Any) -> float:
