@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from summary.ops.embedding import write_config
+from summary.ops.embedding import replace_config
 from summary.proto.plugins.projector_pb2 import EmbeddingInfo, ProjectorConfig, SpriteMetadata
 
 __all__ = ["EmbeddingInfo", "ProjectorConfig", "SpriteMetadata", "visualize_embeddings"]
@@ -13,7 +13,8 @@ __all__ = ["EmbeddingInfo", "ProjectorConfig", "SpriteMetadata", "visualize_embe
 
 def visualize_embeddings(logdir: Any, config: ProjectorConfig) -> None:
     """Write `config` to `logdir/projector_config.pbtxt` (text format), as TensorBoard's does;
-    `logdir` may be a path, an fsspec URL or a writer (its logdir). Replaces the file whole."""
+    `logdir` may be a path, an fsspec URL or a writer (its logdir). Replaces the file whole;
+    embeddings this process logs to `logdir` afterwards are added to `config`."""
     logdir = getattr(logdir, "logdir", logdir)
     if isinstance(logdir, bytes):
         logdir = logdir.decode()
@@ -23,4 +24,4 @@ def visualize_embeddings(logdir: Any, config: ProjectorConfig) -> None:
             "summary.projector.visualize_embeddings: config must be a "
             f"summary.projector.ProjectorConfig, got {type(config).__name__}"
         )
-    write_config(logdir, config)
+    replace_config(logdir, config)

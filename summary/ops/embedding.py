@@ -184,6 +184,14 @@ def write_embedding(
         write_config(logdir, config)
 
 
+def replace_config(logdir: str, config: Any) -> None:
+    """Write `config` as the run's config; later embeddings of this process are added to it."""
+    with _configs_lock:
+        _configs[logdir] = copy = type(config)()
+        copy.CopyFrom(config)
+        write_config(logdir, copy)
+
+
 def write_config(logdir: str, config: Any) -> None:
     """`projector_config.pbtxt` in `logdir`: the config in protobuf text format."""
     from google.protobuf import text_format

@@ -221,3 +221,15 @@ def test_fsspec_url(tmp_path):
     read = np.array([[float(v) for v in line.split("\t")] for line in tsv.splitlines()], np.float32)
     np.testing.assert_array_equal(read, POINTS)
     assert fs.exists("/p14c-embedding/run/projector_config.pbtxt")
+
+
+def test_visualize_embeddings_then_add_embedding_keeps_both(tmp_path):
+    config = summary.projector.ProjectorConfig()
+    config.embeddings.add(tensor_name="mine", tensor_path="mine.tsv")
+    summary.projector.visualize_embeddings(str(tmp_path), config)
+    with summary.SummaryWriter(str(tmp_path)) as writer:
+        writer.add_embedding(POINTS, tag="later")
+    from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
+
+    read = text_format.Parse((tmp_path / "projector_config.pbtxt").read_text(), ProjectorConfig())
+    assert [e.tensor_name for e in read.embeddings] == ["mine", "later:00000"]
