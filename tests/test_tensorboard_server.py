@@ -170,3 +170,18 @@ def test_graph(server):
     assert not info.get("eval", {}).get("run_graph")
     graph = server.get("/data/plugin/graphs/graph", run="train").decode()
     assert 'name: "softmax"' in graph and 'op: "MatMul"' in graph
+
+
+def test_demo_embedding_in_the_projector(server):
+    import json
+
+    server.poll_json("/data/plugin/projector/runs", lambda runs: "train" in runs)
+    info = json.loads(server.get("/data/plugin/projector/info", run="train"))
+    (embedding,) = info["embeddings"]
+    assert embedding["tensorShape"] == [60, 16]
+    assert embedding["sprite"]["singleImageDim"] == [8, 8]
+    name = embedding["tensorName"]
+    tensor = server.get("/data/plugin/projector/tensor", run="train", name=name)
+    assert len(tensor) == 60 * 16 * 4
+    table = server.get("/data/plugin/projector/metadata", run="train", name=name).decode()
+    assert table.splitlines()[0] == "name\tcluster" and len(table.splitlines()) == 61
