@@ -233,3 +233,18 @@ def test_visualize_embeddings_then_add_embedding_keeps_both(tmp_path):
 
     read = text_format.Parse((tmp_path / "projector_config.pbtxt").read_text(), ProjectorConfig())
     assert [e.tensor_name for e in read.embeddings] == ["mine", "later:00000"]
+
+
+def test_signatures():
+    import inspect
+
+    torch_tensorboard = pytest.importorskip("torch.utils.tensorboard")
+    ours = inspect.signature(summary.SummaryWriter.add_embedding).parameters
+    theirs = inspect.signature(torch_tensorboard.SummaryWriter.add_embedding).parameters
+    assert [(p.name, p.default) for p in ours.values()] == [
+        (p.name, p.default) for p in theirs.values()
+    ]
+    assert str(inspect.signature(summary.embedding)) == (
+        "(name: 'str', tensor: 'Any', metadata: 'Any' = None, metadata_header: 'Any' = None, "
+        "label_img: 'Any' = None, step: 'Any' = None) -> 'bool'"
+    )
