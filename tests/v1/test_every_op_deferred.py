@@ -6,6 +6,8 @@ The table below must name every op of `summary.ops.__all__`: a new op without an
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -31,6 +33,7 @@ SAMPLES = {
     "pr_curve": (("pr", lambda: np.array([True, False]), "P"), np.array([0.9, 0.2]), "pr_curves"),
     "write": (("raw", "P"), np.arange(3.0), "custom"),
     "graph": (("P",), _GRAPH, "graphs"),
+    "embedding": (("emb", "P"), np.eye(3, dtype=np.float32), None),  # projector files, no tag
 }
 _EXTRA = {  # keyword arguments beyond the sample's positional ones
     "audio": {"step": 1},
@@ -64,6 +67,9 @@ def test_op_is_deferred_with_placeholders_and_callables(logdir, op_name):
     acc = accumulator(logdir)
     if op_name == "graph":
         assert acc.Graph().node[0].name == "a"
+    elif op_name == "embedding":
+        tsv = os.path.join(logdir, "00001", "emb", "tensors.tsv")
+        assert np.loadtxt(tsv, delimiter="\t", ndmin=2).tolist() == np.eye(3).tolist()
     else:
         tag = arguments[0]
         assert plugin_of(acc, tag) == plugin
