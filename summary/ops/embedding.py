@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import threading
 import time
 from typing import Any
@@ -175,9 +176,9 @@ def write_embedding(
         info.sprite.single_image_dim.extend([images.shape[3], images.shape[2]])
         files.write_file(logdir, (*subdir, "sprite.png"), sprite_png(images))
     with _configs_lock:
-        config = _configs.get(logdir)
+        config = _configs.get(_key(logdir))
         if config is None:
-            config = _configs[logdir] = _existing_config(logdir)
+            config = _configs[_key(logdir)] = _existing_config(logdir)
         kept = [old for old in config.embeddings if old.tensor_name != info.tensor_name]
         del config.embeddings[:]
         config.embeddings.extend([*kept, info])
@@ -187,7 +188,7 @@ def write_embedding(
 def replace_config(logdir: str, config: Any) -> None:
     """Write `config` as the run's config; later embeddings of this process are added to it."""
     with _configs_lock:
-        _configs[logdir] = copy = type(config)()
+        _configs[_key(logdir)] = copy = type(config)()
         copy.CopyFrom(config)
         write_config(logdir, copy)
 
@@ -213,6 +214,11 @@ def _existing_config(logdir: str) -> Any:
         except (text_format.ParseError, UnicodeDecodeError):
             config = projector_pb2.ProjectorConfig()  # unreadable: replaced, as torch does
     return config
+
+
+def _key(logdir: str) -> str:
+    """One config per directory, however its path is spelled ("run", "./run")."""
+    return logdir if "://" in logdir else os.path.abspath(logdir)
 
 
 def _as_list(op: str, tag: str, what: str, values: Any) -> list[Any]:
