@@ -7,6 +7,7 @@ from typing import Any
 
 from summary.ops.embedding import replace_config
 from summary.proto.plugins.projector_pb2 import EmbeddingInfo, ProjectorConfig, SpriteMetadata
+from summary.writer.errors import op_type_error
 
 __all__ = ["EmbeddingInfo", "ProjectorConfig", "SpriteMetadata", "visualize_embeddings"]
 
@@ -20,8 +21,9 @@ def visualize_embeddings(logdir: Any, config: ProjectorConfig) -> None:
         logdir = logdir.decode()
     logdir = os.fspath(logdir)
     if not isinstance(config, ProjectorConfig):
-        raise TypeError(
-            "summary.projector.visualize_embeddings: config must be a "
-            f"summary.projector.ProjectorConfig, got {type(config).__name__}"
+        raise op_type_error(
+            "projector.visualize_embeddings",
+            None,
+            f"config must be a summary.projector.ProjectorConfig, got {type(config).__name__}",
         )
     replace_config(logdir, config)
