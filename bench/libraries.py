@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-OPS = ("scalar", "histogram", "images", "text", "pr_curve")
+OPS = ("scalar", "histogram", "images", "text", "pr_curve", "embedding")
 PR_THRESHOLDS = 127  # tensorboardX and torch silently cap num_thresholds at 127; all use 127
 
 
@@ -71,6 +71,7 @@ def _summary(logdir: str) -> Session:
     image = getattr(summary, "image", None)
     text = getattr(summary, "text", None)
     pr_curve = getattr(summary, "pr_curve", None)
+    embedding = getattr(summary, "embedding", None)
     ops: dict[str, Callable[..., Any] | None] = {
         "scalar": summary.scalar,
         "histogram": histogram,
@@ -79,6 +80,7 @@ def _summary(logdir: str) -> Session:
         "pr_curve": None
         if pr_curve is None
         else lambda t, labels, p, s: pr_curve(t, labels, p, s, num_thresholds=PR_THRESHOLDS),
+        "embedding": None if embedding is None else lambda t, mat, s: embedding(t, mat, step=s),
     }
     return Session(ops, writer.flush, writer.close)
 
@@ -104,6 +106,7 @@ def _peer(writer: Any) -> Session:
         "pr_curve": lambda t, labels, p, s: writer.add_pr_curve(
             t, labels, p, s, num_thresholds=PR_THRESHOLDS
         ),
+        "embedding": lambda t, mat, s: writer.add_embedding(mat, global_step=s, tag=t),
     }
     notes = {"images": "one grid PNG per batch (add_images)"}
     return Session(ops, writer.flush, writer.close, notes)
@@ -132,6 +135,7 @@ def _tensorflow(logdir: str) -> Session:
         "images": lambda t, x, s: tf.summary.image(t, x, step=s, max_outputs=len(x)),
         "text": lambda t, v, s: tf.summary.text(t, v, step=s),
         "pr_curve": None,
+        "embedding": None,
     }
     return Session(ops, writer.flush, writer.close)
 

@@ -9,7 +9,7 @@ import io
 from typing import Any
 
 import numpy as np
-from writing import IMAGE_SHAPE, scalar_step, scalar_tag, scalar_value, text_value
+from writing import IMAGE_SHAPE, embedding_matrix, scalar_step, scalar_tag, scalar_value, text_value
 
 
 def _load(logdir: str) -> Any:
@@ -101,4 +101,20 @@ def check_pr_curves(logdir: str, size: int, calls: int, thresholds: int) -> list
                 problems.append(
                     f"pr step {step}: TP+FP at threshold 0 is {value[0, 0] + value[1, 0]}"
                 )
+    return problems
+
+
+def check_embeddings(logdir: str, rows: int, dim: int, calls: int) -> list[str]:
+    """Every call's tensors.tsv holds the matrix (as float32) where torch puts it."""
+    import os
+
+    expected, problems = embedding_matrix(rows, dim), []
+    for step in range(1, calls + 1):
+        path = os.path.join(logdir, f"{step:05d}", "vectors", "tensors.tsv")
+        if not os.path.exists(path):
+            problems.append(f"no {path}")
+            continue
+        read = np.loadtxt(path, delimiter="\t", dtype=np.float32, ndmin=2)
+        if not np.array_equal(read, expected):
+            problems.append(f"{path}: the values differ from the matrix logged")
     return problems

@@ -117,6 +117,15 @@ WORKLOADS = {
                 logdir, p["size"], p["calls"], p["thresholds"]
             ),
         ),
+        Workload(
+            "embedding",
+            "(g) add_embedding of {rows:,} x {dim} float32 rows (tensors.tsv), {calls} calls",
+            "embedding",
+            _caller_total("ms"),
+            {"rows": 10_000, "dim": 128, "calls": 3},
+            {"calls": 1},
+            lambda logdir, p, r: readback.check_embeddings(logdir, p["rows"], p["dim"], p["calls"]),
+        ),
         *(
             Workload(
                 name,

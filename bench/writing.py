@@ -62,6 +62,10 @@ def pr_data(size: int) -> tuple[np.ndarray, np.ndarray]:
     return labels, predictions.astype(np.float32)
 
 
+def embedding_matrix(rows: int, dim: int) -> np.ndarray:
+    return np.random.default_rng(3).standard_normal((rows, dim)).astype(np.float32)
+
+
 def _logdir_bytes(logdir: str) -> int:
     return sum(
         os.path.getsize(os.path.join(root, name))
@@ -188,6 +192,19 @@ def pr_curves(library: str, logdir: str, params: dict[str, Any]) -> dict[str, An
     return _units(result, caller_ms=1e3, total_ms=1e3)
 
 
+def embeddings(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
+    """`add_embedding` (torch's projector files: tensors.tsv and the config) of one matrix."""
+    mat, calls = embedding_matrix(params["rows"], params["dim"]), params["calls"]
+
+    def loop(log: Callable) -> int:
+        for step in range(1, calls + 1):
+            log("vectors", mat, step)
+        return calls
+
+    result = _timed(library, logdir, "embedding", lambda log: log("warmup", mat[:10], 0), loop)
+    return _units(result, caller_ms=1e3, total_ms=1e3)
+
+
 def _units(result: dict[str, Any], **scales: float) -> dict[str, Any]:
     """Add the figures in the table's units (caller_us = caller_s * 1e6 …) to the result."""
     if "skipped" in result:
@@ -203,4 +220,5 @@ WORKERS = {
     "images": images,
     "text": text,
     "pr_curve": pr_curves,
+    "embedding": embeddings,
 }

@@ -5,6 +5,7 @@ from summary.ops import (
     NonFiniteHistogramWarning,
     audio,
     custom_scalars,
+    embedding,
     graph,
     histogram,
     image,
@@ -39,6 +40,7 @@ __all__ = [
     "create_noop_writer",
     "custom_scalars",
     "distributed",
+    "embedding",
     "experimental",
     "flush",
     "graph",
@@ -48,6 +50,7 @@ __all__ = [
     "mesh",
     "name_scope",
     "pr_curve",
+    "projector",
     "reader",
     "record_if",
     "scalar",
@@ -58,7 +61,7 @@ __all__ = [
 ]
 
 
-_LAZY_SUBMODULES = ("distributed", "hparams", "keras", "reader", "v1")
+_LAZY_SUBMODULES = ("distributed", "hparams", "keras", "projector", "reader", "v1")
 
 
 def __getattr__(name: str) -> object:

@@ -97,3 +97,17 @@ def test_mesh_page(tmp_path):
         "tetrahedron_FACE",
         "tetrahedron_VERTEX",
     ]
+
+
+def test_embedding_page(tmp_path):
+    from google.protobuf import text_format
+    from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
+
+    run_examples("data/embedding.md")
+    config = text_format.Parse(
+        (tmp_path / "logs" / "run1" / "projector_config.pbtxt").read_text(), ProjectorConfig()
+    )
+    assert [e.tensor_name for e in config.embeddings] == ["words:00003"]
+    assert (tmp_path / "logs" / "run1" / "00003" / "words" / "sprite.png").exists()
+    header = (tmp_path / "logs" / "run2" / "00000" / "words" / "metadata.tsv").read_text()
+    assert header.splitlines()[0] == "word\tcount"

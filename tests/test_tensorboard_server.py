@@ -187,3 +187,18 @@ def test_demo_hparams_mesh_and_custom_scalars(server):
     assert tags["train"] == {"spiral": {"samples": 1}}
     layout = server.poll_json("/data/plugin/custom_scalars/layout", bool)
     assert [category["title"] for category in layout["category"]] == ["training"]
+
+
+def test_demo_embedding_in_the_projector(server):
+    import json
+
+    server.poll_json("/data/plugin/projector/runs", lambda runs: "train" in runs)
+    info = json.loads(server.get("/data/plugin/projector/info", run="train"))
+    (embedding,) = info["embeddings"]
+    assert embedding["tensorShape"] == [60, 16]
+    assert embedding["sprite"]["singleImageDim"] == [8, 8]
+    name = embedding["tensorName"]
+    tensor = server.get("/data/plugin/projector/tensor", run="train", name=name)
+    assert len(tensor) == 60 * 16 * 4
+    table = server.get("/data/plugin/projector/metadata", run="train", name=name).decode()
+    assert table.splitlines()[0] == "name\tcluster" and len(table.splitlines()) == 61

@@ -41,8 +41,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_demo(logdir: str, steps: int = 200) -> None:
-    """A `train/` run (falling loss, sharpening weights, samples, graph, hyperparameters) and an
-    `eval/` run (loss, accuracy and a PR curve that improves every epoch). Deterministic."""
+    """A `train/` run (falling loss, sharpening weights, samples, graph, hyperparameters, an
+    embedding for the Projector) and an `eval/` run (loss, accuracy and a PR curve that improves
+    every epoch). Deterministic."""
     rng = np.random.default_rng(0)
     epoch_steps = _epoch_steps(steps)
     with summary.create_file_writer(os.path.join(logdir, "train")):
@@ -57,6 +58,8 @@ def write_demo(logdir: str, steps: int = 200) -> None:
             summary.scalar("learning_rate", 0.1 * 0.5 ** (step // 50), step)
             if step in epoch_steps:
                 _write_train_epoch(rng, step, progress)
+        if epoch_steps:
+            _write_embedding(rng, epoch_steps[-1])
     with summary.create_file_writer(os.path.join(logdir, "eval")):
         for step in epoch_steps:
             progress = step / max(1, steps - 1)
@@ -106,6 +109,20 @@ def _write_train_epoch(rng: np.random.Generator, step: int, progress: float) -> 
     summary.histogram("weights/bias", rng.normal(0.1 * progress, 0.05 + 0.2 * spread, 128), step)
     summary.image("samples", sample_images(rng, progress), step, max_outputs=3)
     summary.audio("tone", tone(rng, progress), SAMPLE_RATE, step)
+
+
+def _write_embedding(rng: np.random.Generator, step: int) -> None:
+    """Three clusters of 16-d points for the Projector, labelled, each with a colored sprite."""
+    cluster = np.repeat(np.arange(3), 20)
+    centers = rng.normal(0, 3, size=(3, 16))
+    points = centers[cluster] + rng.normal(0, 0.5, size=(60, 16))
+    images = np.zeros((60, 3, 8, 8), dtype=np.float32)
+    images[np.arange(60), cluster] = 0.9  # cluster k is drawn in color channel k
+    labels = [[f"point{i}", "rgb"[k]] for i, k in enumerate(cluster)]
+    summary.embedding(
+        "features", points, metadata=labels, metadata_header=["name", "cluster"],
+        label_img=images, step=step,
+    )  # fmt: skip
 
 
 def classifier_outputs(rng: np.random.Generator, progress: float) -> tuple[np.ndarray, np.ndarray]:

@@ -3,7 +3,9 @@
 It writes what `keras.callbacks.TensorBoard` writes under TensorFlow, with the same run layout
 (`<log_dir>/train`, `<log_dir>/validation`) and tag names (`epoch_loss`, `epoch_<metric>`,
 `epoch_learning_rate`, `batch_<metric>`, `evaluation_<metric>_vs_iterations`,
-`<weight path>/histogram`, `<weight path>/image`, `keras` for the conceptual graph).
+`<weight path>/histogram`, `<weight path>/image`, `keras` for the conceptual graph). Embedding
+layers' weights go to the Projector as `summary.embedding` files in `<log_dir>/train` (tag: the
+layer's name, step: the epoch) instead of Keras's pointer into a TensorFlow checkpoint.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ GRAPH_METADATA = plugin_metadata("graph_keras_model", b"1")
 class TensorBoard(keras.callbacks.Callback):
     """Logs metrics, learning rate, weight histograms/images and the model graph for TensorBoard.
 
-    Arguments mean what they mean for `keras.callbacks.TensorBoard`; profiling and embeddings
-    need TensorFlow and are refused.
+    Arguments mean what they mean for `keras.callbacks.TensorBoard`; profiling needs TensorFlow
+    and is refused. `embeddings_metadata` (one file for every Embedding layer, or a dict from
+    layer name to file; relative paths are under `log_dir`, as the projector resolves Keras's)
+    is a metadata.tsv whose rows are copied beside each logged embedding.
     """
 
     def __init__(
@@ -53,13 +57,9 @@ class TensorBoard(keras.callbacks.Callback):
                 "profile_batch is not supported (it needs the "
                 f"TensorFlow or JAX profiler); got {profile_batch!r}, use 0",
             )
-        if embeddings_freq or embeddings_metadata:
-            raise op_error(
-                "keras.TensorBoard",
-                None,
-                "embeddings are not supported (the projector reads "
-                "TensorFlow checkpoints); use embeddings_freq=0",
-            )
+        self.embeddings_freq = _non_negative_int("embeddings_freq", embeddings_freq)
+        self.embeddings_metadata = embeddings_metadata
+        self._embedding_labels: dict[str, tuple[list[Any], list[str] | None]] = {}
         self.log_dir = os.fspath(log_dir)
         self.histogram_freq = _non_negative_int("histogram_freq", histogram_freq)
         self.write_graph = write_graph
@@ -85,6 +85,25 @@ class TensorBoard(keras.callbacks.Callback):
         self._val_dir = os.path.join(self.log_dir, "validation")
         if self.write_graph and type(model).__name__ in ("Functional", "Sequential"):
             self._write_model_graph(model)
+        if self.embeddings_freq:
+            self._embedding_labels = self._read_embeddings_metadata(model)
+
+    def _read_embeddings_metadata(self, model: Any) -> dict[str, tuple[list[Any], Any]]:
+        """Each Embedding layer's metadata file as (rows, header or None); a dict naming a
+        layer the model lacks is refused, as Keras refuses it."""
+        names = [layer.name for layer in _embedding_layers(model)]
+        given = self.embeddings_metadata
+        if given is None:
+            return {}
+        files = dict.fromkeys(names, given) if isinstance(given, (str, os.PathLike)) else given
+        unknown = set(files) - set(names)
+        if unknown:
+            raise op_error(
+                "keras.TensorBoard",
+                None,
+                f"embeddings_metadata names no Embedding layer of the model: {sorted(unknown)}",
+            )
+        return {name: _metadata_file(self.log_dir, path) for name, path in files.items()}
 
     def _writer(self, run: str) -> summary.SummaryWriter:
         writer = self._writers.get(run)
@@ -176,6 +195,17 @@ class TensorBoard(keras.callbacks.Callback):
         self._log_epoch_metrics(epoch, logs or {})
         if self.histogram_freq and epoch % self.histogram_freq == 0:
             self._log_weights(epoch)
+        if self.embeddings_freq and epoch % self.embeddings_freq == 0:
+            self._log_embeddings(epoch)
+
+    def _log_embeddings(self, epoch: int) -> None:
+        writer = self._writer("train")
+        for layer in _embedding_layers(self.model):
+            rows, header = self._embedding_labels.get(layer.name, (None, None))
+            weights = _numpy(layer.embeddings)
+            summary.embedding.direct(
+                writer, _CALLER, layer.name, weights, rows, header, None, epoch
+            )
 
     def _log_epoch_metrics(self, epoch: int, logs: dict[str, Any]) -> None:
         if not logs:
@@ -239,6 +269,20 @@ class TensorBoard(keras.callbacks.Callback):
         self._pop_writer()
         if not self._training and "validation" in self._writers:
             self._writers["validation"].flush()
+
+
+def _embedding_layers(model: Any) -> list[Any]:
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.Embedding)]
+
+
+def _metadata_file(log_dir: str, path: Any) -> tuple[list[Any], list[str] | None]:
+    """A metadata.tsv as (rows, header): a first line holding a tab is the header, as the
+    projector reads it; otherwise one label per line."""
+    with open(os.path.join(log_dir, os.fspath(path)), encoding="utf-8") as file:
+        lines = file.read().splitlines()
+    if lines and "\t" in lines[0]:
+        return [line.split("\t") for line in lines[1:]], lines[0].split("\t")
+    return lines, None
 
 
 def _numpy(value: Any) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from summary.ops.audio import audio
 from summary.ops.custom_scalars import custom_scalars
+from summary.ops.embedding import embedding
 from summary.ops.graph import graph
 from summary.ops.histogram import NonFiniteHistogramWarning, histogram
 from summary.ops.hparams import hparams, hparams_config
@@ -16,6 +17,7 @@ __all__ = [
     "NonFiniteHistogramWarning",
     "audio",
     "custom_scalars",
+    "embedding",
     "graph",
     "histogram",
     "hparams",

@@ -208,6 +208,29 @@ class TensorBoardXMethods:
             caller, walltime, ops.text, f"{tag}/text_summary", [text_string], _step(global_step)
         )
 
+    def add_embedding(
+        self,
+        mat: Any,
+        metadata: Any = None,
+        label_img: Any = None,
+        global_step: int | None = None,
+        tag: str = "default",
+        metadata_header: Any = None,
+    ) -> None:
+        """An [N, D] matrix for the Projector (labels, [N, C, H, W] sprite images), written as
+        torch writes it under `<step:05d>/<tag>/`; docs/data/embedding.md has the layout."""
+        self._log(
+            "SummaryWriter.add_embedding",
+            None,
+            ops.embedding,
+            tag,
+            mat,
+            metadata,
+            metadata_header,
+            label_img,
+            _step(global_step),
+        )
+
     def add_audio(
         self,
         tag: str,

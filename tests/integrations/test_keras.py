@@ -192,7 +192,7 @@ def test_evaluate_alone_writes_evaluation_scalars(tmp_path):
     ("kwargs", "message"),
     [
         ({"profile_batch": 2}, "profile_batch"),
-        ({"embeddings_freq": 1}, "embeddings"),
+        ({"embeddings_freq": -1}, "embeddings_freq"),
         ({"update_freq": 0}, "update_freq"),
         ({"histogram_freq": -1}, "histogram_freq"),
     ],

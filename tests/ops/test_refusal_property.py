@@ -154,7 +154,7 @@ def call_op(data: Any, expected: Counter) -> None:
     assert written is True
     if op == "mesh":
         expected.update(mesh_tags(tag, kwargs))
-    else:
+    elif op != "embedding":  # projector files, no value under the tag
         expected["<graph>" if op == "graph" else UNTAGGED.get(op) or tag_text(tag)] += 1
 
 
@@ -173,8 +173,10 @@ def call_method(data: Any, writer: SummaryWriter, expected: Counter) -> None:
         }
     else:
         tag = data.draw(tags)
-        kwargs = {"tag" if method != "add_scalars" else "main_tag": tag}
-        kwargs.update(draw_arguments(data, function, 2))
+        kwargs = draw_arguments(data, function, 2) if method != "add_embedding" else {}
+        if method == "add_embedding":  # the tag comes after the data (torch's order)
+            kwargs = {k: v for k, v in draw_arguments(data, function, 1).items() if k != "tag"}
+        kwargs["tag" if method != "add_scalars" else "main_tag"] = tag
     try:
         getattr(writer, method)(**kwargs)
     except (TypeError, ValueError) as error:
@@ -193,6 +195,8 @@ def call_method(data: Any, writer: SummaryWriter, expected: Counter) -> None:
         expected[tag_text(tag)] += len(kwargs["tag_scalar_dict"])
     elif method == "add_text":
         expected[f"{tag_text(tag)}/text_summary"] += 1
+    elif method == "add_embedding":
+        pass  # projector files, no value under the tag
     else:
         expected[tag_text(tag)] += 1
 

@@ -6,6 +6,8 @@ The table below must name every op of `summary.ops.__all__`: a new op without an
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -36,6 +38,7 @@ SAMPLES = {
     "hparams_config": (("P",), [hp.HParam("lr", hp.RealInterval(0.0, 1.0))], "hparams"),
     "custom_scalars": (("P",), {"c": {"t": ["Multiline", ["loss"]]}}, "custom_scalars"),
     "mesh": (("m", "P"), np.zeros((1, 3, 3), np.float32), "mesh"),
+    "embedding": (("emb", "P"), np.eye(3, dtype=np.float32), None),  # projector files, no tag
 }
 _TAGS = {  # the tag an op writes, where it is not its first argument
     "hparams": "_hparams_/session_start_info",
@@ -75,6 +78,9 @@ def test_op_is_deferred_with_placeholders_and_callables(logdir, op_name):
     acc = accumulator(logdir)
     if op_name == "graph":
         assert acc.Graph().node[0].name == "a"
+    elif op_name == "embedding":
+        tsv = os.path.join(logdir, "00001", "emb", "tensors.tsv")
+        assert np.loadtxt(tsv, delimiter="\t", ndmin=2).tolist() == np.eye(3).tolist()
     else:
         tag = _TAGS.get(op_name, arguments[0])
         assert plugin_of(acc, tag) == plugin
