@@ -39,8 +39,9 @@ class TensorBoardXMethods:
     """The methods torch and tensorboardX users call; needs an EventWriter to mix into."""
 
     logdir: str
-    _options: tuple[Any, ...]  # max_queue, flush_millis, filename_suffix for sibling runs
-    _run_writer: Callable[[str], EventWriter]  # the open writer of a sibling run
+    _run_writer: Callable[[str], SummaryTarget]  # the open writer of a sibling run
+    _new_run: Callable[[str], EventWriter]  # a new writer for another run
+    _scalars_for_json: dict[str, list[list[float]]]  # add_scalars' values, as tensorboardX
 
     def _log(self, caller: str, walltime: Any, op: SummaryOp, tag: Any, *args: Any) -> None:
         """Run `op` on this writer (stamped with `walltime` if given); errors name `caller`."""
@@ -55,12 +56,15 @@ class TensorBoardXMethods:
         scalar_value: Any,
         global_step: int | None = None,
         walltime: float | None = None,
-        *,
-        new_style: bool = True,
+        new_style: bool = False,
         double_precision: bool = False,
+        *,
         summary_description: str = "",
     ) -> None:
-        """One number: a float32 scalar as TF 2.x writes it (torch's `new_style=True`)."""
+        """One number: a float32 scalar as TF 2.x writes it (torch's `new_style=True`).
+
+        `new_style` is accepted for torch's signature; either way the TF 2.x form is written
+        (both TensorBoard loaders show it as torch's legacy `simple_value`)."""
         if double_precision:
             raise op_error(
                 "SummaryWriter.add_scalar",
@@ -115,6 +119,16 @@ class TensorBoardXMethods:
         for run, value in values.items():
             writer = PinnedWallTime(self._run_writer(prefix + run), wall_time)
             ops.scalar.direct(writer, caller, main_tag, value, step, None)
+            self._scalars_for_json.setdefault(prefix + run, []).append([wall_time, step, value])
+
+    def export_scalars_to_json(self, path: str | os.PathLike[str]) -> None:
+        """tensorboardX's: write what `add_scalars` logged since the last export to `path`, as
+        JSON `{"<run directory>": [[walltime, step, value], ...]}`, then forget it."""
+        import json
+
+        with open(path, "w", encoding="utf-8") as file:
+            json.dump(self._scalars_for_json, file)
+        self._scalars_for_json = {}
 
     def add_histogram(
         self,
@@ -266,7 +280,7 @@ class TensorBoardXMethods:
             check_name(caller, tag): to_float(caller, tag, value)
             for tag, value in metric_dict.items()
         }
-        run = EventWriter(os.path.join(self.logdir, run_name or str(time.time())), *self._options)
+        run = self._new_run(os.path.join(self.logdir, run_name or str(time.time())))
         try:
             for tag, metadata in summaries:
                 ops.write.direct(run, caller, tag, _NULL_TENSOR, step, metadata)
@@ -418,6 +432,14 @@ class TensorBoardXMethods:
 
         graph_def = traced_graph_def(model, input_to_model, verbose, use_strict_trace)
         ops.graph.direct(self, "SummaryWriter.add_graph", graph_def)
+
+    def add_onnx_graph(self, prototxt: Any) -> None:
+        """An ONNX model (a path to an .onnx file, its bytes or an onnx.ModelProto) on the
+        Graphs dashboard, as torch draws it; needs the `onnx` extra."""
+        from summary.integrations.onnx_graph import onnx_graph_def
+
+        caller = "SummaryWriter.add_onnx_graph"
+        ops.graph.direct(self, caller, onnx_graph_def(caller, prototxt))
 
 
 def _step(global_step: Any) -> Any:
