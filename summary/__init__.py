@@ -13,6 +13,7 @@ from summary.ops import (
     write,
 )
 from summary.summary_writer import SummaryWriter, create_file_writer
+from summary.trace import trace_export, trace_off, trace_on
 from summary.writer import (
     NoopWriter,
     WriterClosedError,
@@ -48,6 +49,9 @@ __all__ = [
     "scalar",
     "should_record_summaries",
     "text",
+    "trace_export",
+    "trace_off",
+    "trace_on",
     "v1",
     "write",
 ]
