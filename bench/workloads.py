@@ -117,6 +117,15 @@ WORKLOADS = {
                 logdir, p["size"], p["calls"], p["thresholds"]
             ),
         ),
+        Workload(
+            "video",
+            "(e) add_video of a 16-frame 64x64 RGB uint8 clip (animated GIF), {calls} calls",
+            "video",
+            _caller_total("ms"),
+            {"calls": 10},
+            {"calls": 3},
+            lambda logdir, p, r: readback.check_video(logdir, p["calls"]),
+        ),
         *(
             Workload(
                 name,

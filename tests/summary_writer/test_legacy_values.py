@@ -84,6 +84,28 @@ def test_video_summary_layout_as_torch(logdir):
     assert image.encoded_image_string[:6] == b"GIF89a"
 
 
+def test_video_like_torch_with_moviepy(logdir, tmp_path):
+    """Where torch can write a video (moviepy 1.x installed): same tag, plugin, size, frames."""
+    pytest.importorskip("moviepy.editor")
+    torch = pytest.importorskip("torch")
+    levels = np.array([0, 64, 128, 255], dtype=np.uint8)  # few colours: GIF keeps them exactly
+    video = levels[RNG.integers(0, 4, size=(2, 4, 3, 8, 6))]
+    with SummaryWriter(logdir) as ours:
+        ours.add_video("v", video, 1)
+    theirs = _torch_writer(str(tmp_path / "torch"))
+    theirs.add_video("v", torch.from_numpy(video), 1)
+    theirs.close()
+    mine, reference = _read(logdir), _read(str(tmp_path / "torch"))
+    assert plugin_of(mine, "v") == plugin_of(reference, "v") == "images"
+    ((step, _, ours_blob),) = values(mine, "v")
+    ((torch_step, _, torch_blob),) = values(reference, "v")
+    assert step == torch_step == 1 and list(ours_blob[:2]) == list(torch_blob[:2])
+    ours_frames, torch_frames = _gif_frames(ours_blob[2]), _gif_frames(torch_blob[2])
+    assert len(ours_frames) == len(torch_frames) == 4
+    for frame, expected in zip(ours_frames, torch_frames, strict=True):
+        np.testing.assert_array_equal(frame, expected)
+
+
 @pytest.mark.parametrize(
     "video, fps, match",
     [
