@@ -7,7 +7,6 @@ import argparse
 import base64
 import csv
 import json
-import os
 import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
@@ -39,25 +38,24 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    data = load_logdir("export", args)
-    if data is None:
-        return 2
+    data = load_logdir(args)
     if args.output:
         with open(args.output, "w", newline="", encoding="utf-8") as out:
             write(data, args.format, out)
-        return 0
-    try:
+    else:
         write(data, args.format, sys.stdout)
-        sys.stdout.flush()
-    except BrokenPipeError:  # `export ... | head`: the reader has all it wants
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
 def write(data: LogdirData, format: str, out: TextIO) -> None:
-    """Write every row of `data` to `out` as CSV (with a header) or JSON lines."""
+    """Write every row of `data` to `out` as CSV (with a header) or JSON lines.
+
+    CSV is RFC 4180's: rows end in CRLF. The csv module quotes a field holding CR or LF only when
+    that character is part of the line end it writes, so this is also what makes it quote every
+    field that needs it (a comma, a quote, CR or LF: readers split a row at a bare CR).
+    """
     if format == "csv":
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out, dialect="excel")
         writer.writerow(COLUMNS)
         for row in rows(data):
             value = row[-1]

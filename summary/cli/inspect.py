@@ -23,11 +23,9 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    data = load_logdir("inspect", args, values=False)
-    if data is None:
-        return 2
+    data = load_logdir(args, values=False)
     if not data:
-        print(f"no event files under {args.logdir}", file=sys.stderr)
+        print(f"summary inspect: no event files under {args.logdir}", file=sys.stderr)
         return 1
     print(describe(data))
     return 0

@@ -4,7 +4,6 @@ progress line."""
 from __future__ import annotations
 
 import argparse
-import sys
 
 from summary.cli.progress import progress_meter
 from summary.reader import LogdirData, load
@@ -22,8 +21,8 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
         )
 
 
-def load_logdir(command: str, args: argparse.Namespace, values: bool = True) -> LogdirData | None:
-    """`args.logdir` loaded through the filters; None, after saying why, when it does not exist."""
+def load_logdir(args: argparse.Namespace, values: bool = True) -> LogdirData:
+    """`args.logdir` loaded through the filters (FileNotFoundError when it does not exist)."""
     update, finish = progress_meter("reading")
     try:
         return load(
@@ -34,8 +33,5 @@ def load_logdir(command: str, args: argparse.Namespace, values: bool = True) -> 
             values=values,
             progress=update,
         )
-    except FileNotFoundError as error:
-        print(f"summary {command}: {error}", file=sys.stderr)
-        return None
     finally:
         finish()

@@ -126,7 +126,6 @@ def _public_function(op: str, tag: TagRule, body: Callable[..., None]) -> Any:
     if tag_name and tag_name != "tag":
         public.__annotations__[tag_name] = public.__annotations__.pop("tag", "str")
     public.__annotations__["return"] = "bool"
-    public.__wrapped_body__ = body
     return public
 
 

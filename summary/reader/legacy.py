@@ -1,5 +1,7 @@
 """TF 1.x value forms (`simple_value`, `histo`, `image`, `audio`) turned into the tensors and
-plugin metadata TensorBoard's Python `data_compat` turns them into, so old and new files read alike.
+plugin metadata TensorBoard's Python `data_compat` turns them into, so old and new files read alike;
+and the value with no value field (tensorboardX's and torch's hparams), which `dataclass_compat`
+reads as the hparams plugin's null tensor.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from summary.proto import summary_pb2
 from summary.proto.plugins import audio_pb2, image_pb2
 
 PLUGINS = {"simple_value": "scalars", "histo": "histograms", "image": "images", "audio": "audio"}
+NULL_TENSOR = "null_tensor"  # the kind a value with no value field is read as, when it is read
+_NULL_TENSOR_PLUGIN = "hparams"  # the one plugin TensorBoard gives a null tensor
 _CONTENT = {
     "scalars": b"",
     "histograms": b"",
@@ -34,8 +38,21 @@ def metadata(
     return result
 
 
+def reads_null_tensor(metadata: summary_pb2.SummaryMetadata | None) -> bool:
+    """Whether TensorBoard reads a value that sets no value field, under its tag's first metadata:
+    only for the hparams plugin, and only when no data class is set (a set one is taken as
+    final); any other such value it skips."""
+    return (
+        metadata is not None
+        and metadata.plugin_data.plugin_name == _NULL_TENSOR_PLUGIN
+        and metadata.data_class == summary_pb2.DATA_CLASS_UNKNOWN
+    )
+
+
 def convert(value: summary_pb2.Summary.Value, kind: str) -> float | np.ndarray:
     """The tensor value TensorBoard reads in place of a legacy value (a float for scalars)."""
+    if kind == NULL_TENSOR:
+        return np.zeros(0, dtype=np.float32)  # DT_FLOAT, shape [0]
     if kind == "simple_value":
         return value.simple_value
     if kind == "histo":

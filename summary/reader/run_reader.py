@@ -140,7 +140,7 @@ class RunReader:
         wanted = []
         for head in heads:
             self._remember_metadata(head.tag, head.kind, head.metadata)
-            if head.kind in _SHOWN_KINDS:
+            if self._kind_read(head.tag, head.kind) in _SHOWN_KINDS:
                 collector = self._collector(head.tag)
                 if collector is not None:
                     wanted.append(collector)
@@ -167,6 +167,7 @@ class RunReader:
         tag = value.tag or value.node_name
         kind = value.WhichOneof("value")
         self._remember_metadata(tag, kind, value.metadata if value.HasField("metadata") else None)
+        kind = self._kind_read(tag, kind)
         if kind not in _SHOWN_KINDS:
             return  # nothing TensorBoard would show (e.g. obsolete_old_style_histogram)
         collector = self._collector(tag)
@@ -178,6 +179,13 @@ class RunReader:
             collector.add(step, wall_time, self._tensor(tag, value.tensor))
         else:
             collector.add(step, wall_time, legacy.convert(value, kind))
+
+    def _kind_read(self, tag: str, kind: str | None) -> str | None:
+        """The kind a value is read as: its own, or for one with no value field (tensorboardX's
+        and torch's hparams) the null tensor when TensorBoard reads it so."""
+        if kind is None and legacy.reads_null_tensor(self.metadata.get(tag)):
+            return legacy.NULL_TENSOR
+        return kind
 
     def _add(self, tag: str, event: event_pb2.Event, blob: bytes) -> None:
         collector = self._collector(tag)
@@ -232,7 +240,7 @@ class RunReader:
 
 
 _GRAPH_PLUGINS = {"graph_def": "graphs", "tagged_run_metadata": "graph_tagged_run_metadata"}
-_SHOWN_KINDS = {"tensor", "graph_def", *legacy.PLUGINS}
+_SHOWN_KINDS = {"tensor", "graph_def", legacy.NULL_TENSOR, *legacy.PLUGINS}
 
 
 def _parse(payload: bytes, path: str, offset: int) -> event_pb2.Event:

@@ -46,6 +46,11 @@ def parse_header(header: bytes) -> tuple[int, bool]:
     return _U64.unpack(size)[0], masked_crc32c(size) == expected
 
 
+def framed_size(data: bytes, offset: int) -> int:
+    """Bytes of the record framed at `offset` of `data`: header, payload and footer."""
+    return HEADER_SIZE + _U64.unpack_from(data, offset)[0] + FOOTER_SIZE
+
+
 def footer_ok(payload: bytes, footer: bytes) -> bool:
     """True when `footer` is the masked CRC of `payload`."""
     return _U32.unpack(footer)[0] == masked_crc32c(payload)

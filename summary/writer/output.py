@@ -20,14 +20,37 @@ _SPLIT_BYTES = 1 << 20  # payloads this large are written on their own, not join
 
 
 class _Piece:
-    """Bytes for the sink; `whole` while it starts a record and none of it is written."""
+    """Bytes for the sink: `events` whole records, or one part of a large record (the part that
+    ends it has `events` = 1, the others 0). `whole` while it starts a record and none of it is
+    written; `done` counts its records completely written, so a write cut short is counted
+    exactly: records that reached the file are not among the unwritten."""
 
-    __slots__ = ("view", "events", "whole")
+    __slots__ = ("_data", "view", "events", "whole", "done", "_boundary")
 
     def __init__(self, data: bytes, events: int, whole: bool) -> None:
+        self._data = data
         self.view = memoryview(data)
         self.events = events
         self.whole = whole
+        self.done = 0
+        self._boundary = 0  # where the records counted in `done` end
+
+    def advance(self, count: int) -> int:
+        """`count` more of its bytes were written: how many of its records that completed."""
+        self.view = self.view[count:]
+        self.whole = False
+        if not self.view:
+            done = self.events
+        elif self.events > 1:  # whole records: count those within the bytes written
+            done, boundary = self.done, self._boundary
+            written = len(self._data) - len(self.view)
+            while (end := boundary + records.framed_size(self._data, boundary)) <= written:
+                done, boundary = done + 1, end
+            self._boundary = boundary
+        else:
+            done = 0
+        completed, self.done = done - self.done, done
+        return completed
 
 
 class Output:
@@ -46,7 +69,7 @@ class Output:
         self._on_lost = on_lost
         self._sink: Sink | None = None
         self._pieces: deque[_Piece] = deque()
-        self.unwritten_events = 0  # records staged and not yet completely written
+        self.unwritten_events = 0  # records staged and not (yet) completely written, exactly
         self.path: str | None = None
         self.busy_since: float | None = None
 
@@ -113,23 +136,21 @@ class Output:
             except SinkLostError as error:
                 self._replace_lost(error)
                 continue
-            if written >= len(piece.view):
-                pieces.popleft()
-                self.unwritten_events -= piece.events
-            elif written > 0:
-                piece.view = piece.view[written:]
-                piece.whole = False
-            else:  # a sink that takes nothing would make us spin
+            if written <= 0 < len(piece.view):  # a sink that takes nothing would make us spin
                 raise OSError(errno.EIO, f"the sink for {self.path} accepted no bytes")
+            self.unwritten_events -= piece.advance(min(written, len(piece.view)))
+            if not piece.view:
+                pieces.popleft()
 
     def _replace_lost(self, error: OSError) -> None:
-        """The file was deleted: drop it and the rest of a record torn in it; the loop opens
-        a new file."""
+        """The file was deleted: drop it and the rest of a piece torn in it (the records of that
+        piece not written whole are lost); the loop opens a new file."""
         path = self.path
         self.close()
         lost = 0
         while self._pieces and not self._pieces[0].whole:
-            lost += self._pieces.popleft().events
+            piece = self._pieces.popleft()
+            lost += piece.events - piece.done
         self.unwritten_events -= lost
         self._on_lost(path, lost, error)
 

@@ -152,3 +152,65 @@ def _read_all(fd: int) -> str:
             break
         chunks.append(chunk)
     return b"".join(chunks).decode(errors="replace")
+
+
+def test_inspect_and_export_show_tensorboardx_hparams(logdir):
+    """tensorboardX writes its hparams as metadata without a tensor; TensorBoard reads them (as
+    the null tensor), so inspect lists them and export gives them, with an empty value."""
+    tensorboardX = pytest.importorskip("tensorboardX")
+    writer = tensorboardX.SummaryWriter(logdir)
+    writer.add_hparams({"lr": 0.1, "optimizer": "sgd"}, {"hparam/accuracy": 0.9})
+    writer.close()
+    tags = {"_hparams_/experiment", "_hparams_/session_start_info", "_hparams_/session_end_info"}
+    shown = cli("inspect", logdir)
+    assert shown.returncode == 0, shown.stderr
+    rows = {tuple(line.split()[:4]) for line in shown.stdout.splitlines() if line.startswith("  ")}
+    assert {("hparams", tag, "1", "0") for tag in tags} <= rows
+    exported = cli("export", logdir, "--format", "jsonl", "--plugin", "hparams")
+    assert exported.returncode == 0, exported.stderr
+    values = {row["tag"]: row for row in map(json.loads, exported.stdout.splitlines())}
+    assert set(values) == tags
+    assert all(row["plugin"] == "hparams" and row["value"] == [] for row in values.values())
+
+
+AWKWARD = (
+    "comma,name",
+    'quote"name',
+    "line\nfeed",
+    "carriage\rreturn",
+    "ends in\r",
+    "crlf\r\ninside",
+    "tab\tname",
+    "emoji 🚀 name",
+    ' mixed, "all"\r\n\t🚀 ',
+)
+
+
+def test_export_csv_round_trips_awkward_run_names_tags_and_text(logdir, tmp_path):
+    """Run names, tags and text values holding commas, quotes, CR, LF, tabs and emoji come back
+    whole through Python's csv module and pandas, from stdout and from -o FILE."""
+    pandas = pytest.importorskip("pandas")
+    expected = set()
+    for index, name in enumerate(AWKWARD):
+        with summary.create_file_writer(os.path.join(logdir, name)):
+            summary.scalar(name, index / 4, step=index)
+            summary.text("note", name, step=index)
+        expected.add((name, name, "scalars", str(index), str(index / 4)))
+        expected.add((name, "note", "text", str(index), json.dumps(name)))
+    out = tmp_path / "rows.csv"
+    to_file = cli("export", logdir, "-o", str(out))
+    assert to_file.returncode == 0, to_file.stderr
+    to_stdout = subprocess.run(  # bytes: text mode would turn a CR inside a field into LF
+        [sys.executable, "-m", "summary", "export", logdir], capture_output=True, timeout=120
+    )
+    assert to_stdout.returncode == 0, to_stdout.stderr
+    for raw in (out.read_bytes(), to_stdout.stdout):
+        header, *table = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""))
+        assert header == ["run", "tag", "plugin", "step", "wall_time", "value"]
+        assert {(run, tag, plugin, step, value) for run, tag, plugin, step, _, value in table} == (
+            expected
+        )
+        frame = pandas.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
+        assert len(frame) == len(expected)
+        pairs = set(zip(frame["run"], frame["tag"], frame["value"], strict=True))
+        assert pairs == {(run, tag, value) for run, tag, _, _, value in expected}

@@ -125,6 +125,11 @@ def dropped_counts(errors: list[Exception]) -> int:
     return sum(int(n) for e in errors for n in re.findall(r"(\d+) events were dropped", str(e)))
 
 
+def lost_counts(errors: list[Exception | str]) -> int:
+    """Events the errors (or a stderr) say were lost (at close, at exit, with a deleted file)."""
+    return sum(int(n) for e in errors for n in re.findall(r"(\d+) events were lost", str(e)))
+
+
 def install_faulty_sinks(monkeypatch: Any) -> Switch:
     """Make every writer opened from now on (in this test) write through a FaultySink."""
     switch = Switch()

@@ -16,7 +16,7 @@ import subprocess
 import pytest
 
 import summary
-from tests.reliability.faults import event_files, run_child, tagged_steps
+from tests.reliability.faults import event_files, lost_counts, run_child, tagged_steps
 from tests.tensorboard_loader import accumulator, plugin_of, scalar_series, values
 
 
@@ -123,6 +123,26 @@ def test_full_disk_enospc_is_reported_and_resumes_when_space_is_freed(tiny_disk)
     assert event_files(logdir) == [path]
     assert tagged_steps(logdir, "x") == list(range(2100))
     assert scalar_series(accumulator(logdir), "x") == {s: float(s) for s in range(2100)}
+
+
+def test_close_on_a_full_disk_counts_exactly_the_events_not_on_disk(tiny_disk):
+    """A real full tmpfs: the last write is cut short mid-chunk, then ENOSPC; the records of
+    that chunk that reached the file are not counted as lost."""
+    logdir = os.path.join(tiny_disk, "logs")
+    writer = summary.create_file_writer(logdir, flush_millis=600_000)
+    with writer.as_default():
+        for step in range(10):
+            summary.scalar("x", step, step=step)
+        writer.flush()
+        filler = fill(tiny_disk)
+        os.truncate(filler, os.path.getsize(filler) - 10_000)  # room for part of a chunk
+        for step in range(10, 3010):  # about 140 KB
+            summary.scalar("x", step, step=step)
+    with pytest.raises(summary.WriterError, match="No space left on device") as raised:
+        writer.close()
+    on_disk = tagged_steps(logdir, "x")
+    assert on_disk == list(range(len(on_disk))) and 10 < len(on_disk) < 3010
+    assert lost_counts([raised.value]) == 3010 - len(on_disk)
 
 
 def test_read_only_logdir_is_refused_when_the_writer_is_created(tmp_path):

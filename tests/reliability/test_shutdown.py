@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from tests.reliability.faults import child, run_child, tagged_steps
+from tests.reliability.faults import child, lost_counts, run_child, tagged_steps
 
 HANGING_SINKS = """
 import threading
@@ -131,3 +131,30 @@ def test_exit_while_writes_fail_tries_once_more_and_reports_the_loss(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "No space left on device; 500 events were lost" in result.stderr
     assert tagged_steps(logdir, "x") == list(range(10))
+
+
+def test_exit_after_a_full_disk_counts_exactly_the_events_not_on_disk(tmp_path):
+    logdir = str(tmp_path / "logs")
+    result = run_child(
+        f"""
+        import summary
+        from summary.writer import registry
+        from tests.reliability.faults import FaultySink, Switch
+
+        switch = Switch()
+        registry.open_sink = lambda logdir, suffix: FaultySink(logdir, suffix, switch)
+        writer = summary.create_file_writer({logdir!r}, flush_millis=600_000)
+        writer.set_as_default()
+        for step in range(10):
+            summary.scalar("x", step, step=step)
+        writer.flush()
+        switch.room = 4000  # the disk takes part of the last chunk, then is full
+        for step in range(10, 3010):
+            summary.scalar("x", step, step=step)
+        """,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    on_disk = tagged_steps(logdir, "x")
+    assert on_disk == list(range(len(on_disk))) and 10 < len(on_disk) < 3010
+    assert lost_counts([result.stderr]) == 3010 - len(on_disk)

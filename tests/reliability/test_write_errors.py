@@ -8,6 +8,7 @@ through the registry's `open_sink` factory.
 from __future__ import annotations
 
 import errno
+import os
 import threading
 import time
 
@@ -21,6 +22,7 @@ from tests.reliability.faults import (
     event_files,
     install_faulty_sinks,
     log_through_a_full_queue,
+    lost_counts,
     tagged_steps,
 )
 from tests.tensorboard_loader import accumulator, scalar_series
@@ -175,6 +177,84 @@ def test_close_while_failing_returns_and_counts_what_was_lost(logdir, monkeypatc
     assert "Read-only file system" in str(raised.value)
     writer.close()  # a second close does nothing
     assert tagged_steps(logdir, "x") == list(range(10))
+
+
+@pytest.mark.parametrize("room", [1, 29, 4000, 40_000])
+def test_close_after_a_full_disk_counts_exactly_the_events_not_on_disk(logdir, monkeypatch, room):
+    """The disk takes `room` more bytes of a chunk of 3000 records, then is full: the records
+    that landed whole are on disk and not counted as lost, the torn one and the rest are."""
+    switch = install_faulty_sinks(monkeypatch)
+    writer = summary.create_file_writer(logdir, flush_millis=600_000)
+    with writer.as_default():
+        for step in range(10):
+            summary.scalar("x", step, step=step)
+        writer.flush()
+        switch.room = room
+        for step in range(10, 3010):
+            summary.scalar("x", step, step=step)
+    with pytest.raises(summary.WriterError, match="No space left") as raised:
+        writer.close()
+    on_disk = tagged_steps(logdir, "x")
+    assert on_disk == list(range(len(on_disk))) and 10 <= len(on_disk) < 3010
+    assert lost_counts([raised.value]) == 3010 - len(on_disk)
+
+
+ARRAY = np.arange(300_000, dtype=np.float32)  # 1.2 MB: written apart from the records around it
+
+
+@pytest.mark.parametrize("room", [100, ARRAY.nbytes // 2, ARRAY.nbytes + 700])
+def test_a_full_disk_amid_large_arrays_counts_exactly_the_events_not_on_disk(
+    logdir, monkeypatch, room
+):
+    """Ten scalars, an array, ten scalars, ...: the disk fills up inside the scalars before the
+    first array, inside its payload, or inside the scalars after it."""
+    switch = install_faulty_sinks(monkeypatch)
+    array = ARRAY
+    writer = summary.create_file_writer(logdir, flush_millis=600_000)
+    with writer.as_default():
+        summary.scalar("x", 0, step=0)
+        summary.write("t", array, step=0)
+        writer.flush()
+        switch.room = room
+        errors = []  # a large array wakes the thread at once: a call may hear of the failure
+        for step in range(1, 6):
+            for small in range(10):
+                try:
+                    summary.scalar("x", 10 * step + small, step=10 * step + small)
+                except summary.WriterError as error:
+                    errors.append(error)  # its value was queued like any other
+            try:
+                summary.write("t", array, step=step)
+            except summary.WriterError as error:
+                errors.append(error)
+    with pytest.raises(summary.WriterError, match="No space left") as raised:
+        writer.close()
+    on_disk = len(tagged_steps(logdir, "x")) + len(tagged_steps(logdir, "t"))
+    assert lost_counts([*errors, raised.value]) == 2 + 5 * 11 - on_disk
+
+
+def test_a_file_deleted_after_a_torn_write_counts_only_the_records_not_in_it(logdir, monkeypatch):
+    switch = install_faulty_sinks(monkeypatch)
+    writer = summary.create_file_writer(logdir, flush_millis=600_000)
+    with writer.as_default():
+        summary.scalar("x", 0, step=0)
+        writer.flush()
+        switch.room = 4000
+        for step in range(1, 1001):
+            summary.scalar("x", step, step=step)
+        with pytest.raises(summary.WriterError, match="No space left"):
+            writer.flush()
+        (old,) = event_files(logdir)
+        in_old = tagged_steps(old, "x")
+        os.remove(old)
+        switch.heal()
+        with pytest.raises(summary.WriterError, match="was deleted while being written") as raised:
+            writer.flush()
+        summary.scalar("x", 1001, step=1001)
+    writer.close()
+    in_new = tagged_steps(logdir, "x")
+    assert in_new == [1001] and 1 < len(in_old) < 1001
+    assert lost_counts([raised.value]) == 1001 - len(in_old)
 
 
 def test_a_record_torn_by_a_failure_is_completed_after_recovery(logdir, monkeypatch):
