@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from google.protobuf.message import DecodeError
+
 from summary.proto import attr_value_pb2, graph_pb2, node_def_pb2, tensor_shape_pb2
 
 # ONNX TensorProto.DataType → TF DataType (the enum TensorBoard's graph view names)
@@ -28,10 +30,14 @@ def onnx_graph_def(caller: str, model: Any) -> graph_pb2.GraphDef:
         raise ImportError(
             f"summary.{caller} needs the onnx package: pip install summary[onnx]"
         ) from None
-    if isinstance(model, (str, os.PathLike)):
-        model = onnx.load(os.fspath(model))
-    elif isinstance(model, (bytes, bytearray)):
-        model = onnx.load_model_from_string(bytes(model))
+    if isinstance(model, (str, os.PathLike, bytes, bytearray)):
+        try:
+            if isinstance(model, (bytes, bytearray)):
+                model = onnx.load_model_from_string(bytes(model))
+            else:
+                model = onnx.load(os.fspath(model))
+        except (OSError, DecodeError) as error:
+            raise ValueError(f"summary.{caller}: cannot load the ONNX model: {error}") from None
     elif not isinstance(model, onnx.ModelProto):
         raise TypeError(
             f"summary.{caller}: expected a path to an .onnx file, its bytes or an "

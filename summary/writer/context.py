@@ -248,7 +248,7 @@ def check_text(op: str, tag: Any, what: str, text: str) -> None:
 def name_scope(name: str) -> Iterator[str]:
     """Prefix the tags of ops called inside with `name/`; yields the full scope ("a/b/")."""
     if not isinstance(name, str):
-        raise TypeError(f"summary.name_scope: name must be a str, got {type(name).__name__}")
+        raise op_type_error("name_scope", None, f"name must be a str, got {type(name).__name__}")
     check_text("name_scope", name, "name", name)
     parts = [part for part in name.split("/") if part]
     _local.scopes.extend(parts)
