@@ -15,6 +15,7 @@ from typing import Any
 from google.protobuf.message import DecodeError
 
 from summary.proto import attr_value_pb2, graph_pb2, node_def_pb2, tensor_shape_pb2
+from summary.writer.errors import op_error, op_type_error
 
 # ONNX TensorProto.DataType → TF DataType (the enum TensorBoard's graph view names)
 _TF_DTYPES = {1: 1, 2: 4, 3: 6, 4: 17, 5: 5, 6: 3, 7: 9, 8: 7, 9: 10, 10: 19, 11: 2, 12: 22}
@@ -37,11 +38,13 @@ def onnx_graph_def(caller: str, model: Any) -> graph_pb2.GraphDef:
             else:
                 model = onnx.load(os.fspath(model))
         except (OSError, DecodeError) as error:
-            raise ValueError(f"summary.{caller}: cannot load the ONNX model: {error}") from None
+            raise op_error(caller, None, f"cannot load the ONNX model: {error}") from None
     elif not isinstance(model, onnx.ModelProto):
-        raise TypeError(
-            f"summary.{caller}: expected a path to an .onnx file, its bytes or an "
-            f"onnx.ModelProto, got {type(model).__name__}"
+        raise op_type_error(
+            caller,
+            None,
+            f"expected a path to an .onnx file, its bytes or an onnx.ModelProto, got "
+            f"{type(model).__name__}",
         )
     graph = model.graph
     nodes = [_variable(value.name, value.type.tensor_type) for value in graph.input]
