@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import summary
+from summary import hparams as hp
 from summary import ops, v1
 from summary.ops.declare import REGISTRY
 from summary.proto import graph_pb2, node_def_pb2, summary_pb2
@@ -32,6 +33,16 @@ SAMPLES = {
     "write": (("raw", "P"), np.arange(3.0), "custom"),
     "graph": (("P",), _GRAPH, "graphs"),
     "experimental.write_raw_pb": (("P",), v1.scalar_pb("raw_pb", 1.0).SerializeToString(), ""),
+    "hparams": (("P",), {"lr": 0.1}, "hparams"),
+    "hparams_config": (("P",), [hp.HParam("lr", hp.RealInterval(0.0, 1.0))], "hparams"),
+    "custom_scalars": (("P",), {"c": {"t": ["Multiline", ["loss"]]}}, "custom_scalars"),
+    "mesh": (("m", "P"), np.zeros((1, 3, 3), np.float32), "mesh"),
+}
+_TAGS = {  # the tag an op writes, where it is not its first argument
+    "hparams": "_hparams_/session_start_info",
+    "hparams_config": "_hparams_/experiment",
+    "custom_scalars": "custom_scalars__config__",
+    "mesh": "m_VERTEX",
 }
 _EXTRA = {  # keyword arguments beyond the sample's positional ones
     "audio": {"step": 1},
@@ -69,5 +80,5 @@ def test_op_is_deferred_with_placeholders_and_callables(logdir, op_name):
     elif op_name == "experimental.write_raw_pb":
         assert plugin_of(acc, "raw_pb") == "scalars"  # the fed Summary's tag and value
     else:
-        tag = arguments[0]
+        tag = _TAGS.get(op_name, arguments[0])
         assert plugin_of(acc, tag) == plugin
