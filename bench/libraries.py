@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-OPS = ("scalar", "histogram", "images", "text", "pr_curve", "embedding")
+OPS = ("scalar", "histogram", "images", "text", "pr_curve", "embedding", "video")
 PR_THRESHOLDS = 127  # tensorboardX and torch silently cap num_thresholds at 127; all use 127
 
 
@@ -107,9 +107,19 @@ def _peer(writer: Any) -> Session:
             t, labels, p, s, num_thresholds=PR_THRESHOLDS
         ),
         "embedding": lambda t, mat, s: writer.add_embedding(mat, global_step=s, tag=t),
+        "video": _video_op(writer),
     }
     notes = {"images": "one grid PNG per batch (add_images)"}
     return Session(ops, writer.flush, writer.close, notes)
+
+
+def _video_op(writer: Any) -> Callable[..., Any] | None:
+    """`add_video`, where it can write a GIF (torch and tensorboardX need moviepy 1.x)."""
+    if not hasattr(writer, "add_video"):
+        return None
+    if not writer.__module__.startswith("summary") and importlib.util.find_spec("moviepy") is None:
+        return None
+    return writer.add_video
 
 
 def _tensorboardx(logdir: str) -> Session:

@@ -9,7 +9,15 @@ import io
 from typing import Any
 
 import numpy as np
-from writing import IMAGE_SHAPE, embedding_matrix, scalar_step, scalar_tag, scalar_value, text_value
+from writing import (
+    IMAGE_SHAPE,
+    VIDEO_SHAPE,
+    embedding_matrix,
+    scalar_step,
+    scalar_tag,
+    scalar_value,
+    text_value,
+)
 
 
 def _load(logdir: str) -> Any:
@@ -75,6 +83,20 @@ def check_images(logdir: str, calls: int) -> list[str]:
             area = sum(np.prod(Image.open(io.BytesIO(png)).size) for png in value.reshape(-1)[2:])
             if area < k * h * w:
                 problems.append(f"samples step {step}: {area} pixels decoded, {k * h * w} logged")
+    return problems
+
+
+def check_video(logdir: str, calls: int) -> list[str]:
+    """Every `add_video` value is a GIF of the clip's 16 frames."""
+    from PIL import Image
+
+    acc, problems = _load(logdir), []
+    series = _series(acc, "clip")
+    if _count(problems, "clip", series, calls):
+        for step, value in series:
+            frames = Image.open(io.BytesIO(value[2])).n_frames
+            if frames != VIDEO_SHAPE[1]:
+                problems.append(f"clip step {step}: {frames} frames, {VIDEO_SHAPE[1]} logged")
     return problems
 
 

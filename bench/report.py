@@ -82,9 +82,15 @@ LEGEND = (
 )
 
 
-def _ratio(tables: dict, workload: str, metric: str, against: str | None = None) -> float | None:
+def _ratio(
+    tables: dict,
+    workload: str,
+    metric: str,
+    against: str | None = None,
+    subject: str = SUBJECT_PREFIX,
+) -> float | None:
     table = tables.get(workload, {})
-    ours = table.get(SUBJECT_PREFIX, {}).get(metric)
+    ours = table.get(subject, {}).get(metric)
     if workload == "read":
         ours = table.get("summary.reader.load", {}).get(metric)
     if against is not None:
@@ -154,6 +160,9 @@ def targets(tables: dict[str, dict[str, dict[str, Any]]]) -> list[tuple[str, str
                 1,
             )
         )
+    for metric, label, want in (("caller_ms", ">= 5x below", 5), ("total_ms", "no slower than", 1)):
+        ratio = _ratio(tables, "video", metric, "torch.utils.tensorboard", "summary (add_*)")
+        out.append(at_least(f"add_video {metric[:-3]} {label} torch", ratio, want))
     out.append(
         at_least(
             "reader >= 3x EventAccumulator events/s",

@@ -126,6 +126,15 @@ WORKLOADS = {
             {"calls": 1},
             lambda logdir, p, r: readback.check_embeddings(logdir, p["rows"], p["dim"], p["calls"]),
         ),
+        Workload(
+            "video",
+            "(e) add_video of a 16-frame 64x64 RGB uint8 clip (animated GIF), {calls} calls",
+            "video",
+            _caller_total("ms"),
+            {"calls": 10},
+            {"calls": 3},
+            lambda logdir, p, r: readback.check_video(logdir, p["calls"]),
+        ),
         *(
             Workload(
                 name,

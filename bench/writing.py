@@ -17,6 +17,7 @@ import numpy as np
 from libraries import open_session
 
 IMAGE_SHAPE = (8, 256, 256, 3)
+VIDEO_SHAPE = (1, 16, 3, 64, 64)  # torch's [N, T, C, H, W]
 
 
 def scalar_tag(i: int, tags: int) -> str:
@@ -49,6 +50,17 @@ def image_batch(kind: str) -> np.ndarray:
         channels = (x * 255, y * 255, (x + y) * 127.5 * (i + 1) / k)
         batch[i] = np.stack([np.broadcast_to(ch, (h, w)) for ch in channels[:c]], axis=-1)
     return batch
+
+
+def video_clip() -> np.ndarray:
+    """A moving pattern of 256 colours per frame (GIF keeps them exactly), uint8."""
+    _, t, c, h, w = VIDEO_SHAPE
+    y, x = np.mgrid[0:h, 0:w]
+    frames = []
+    for i in range(t):
+        red, green = (x * 4 + 16 * i) % 256 // 16 * 16, y * 4 // 16 * 16
+        frames.append(np.stack([red, green, (red + green) % 256][:c]))
+    return np.stack(frames)[None].astype(np.uint8)
 
 
 def text_value(i: int) -> str:
@@ -205,6 +217,18 @@ def embeddings(library: str, logdir: str, params: dict[str, Any]) -> dict[str, A
     return _units(result, caller_ms=1e3, total_ms=1e3)
 
 
+def video(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
+    clip, calls = video_clip(), params["calls"]
+
+    def loop(log: Callable) -> int:
+        for step in range(calls):
+            log("clip", clip, step)
+        return calls
+
+    result = _timed(library, logdir, "video", lambda log: log("warmup", clip, 0), loop)
+    return _units(result, caller_ms=1e3, total_ms=1e3)
+
+
 def _units(result: dict[str, Any], **scales: float) -> dict[str, Any]:
     """Add the figures in the table's units (caller_us = caller_s * 1e6 …) to the result."""
     if "skipped" in result:
@@ -221,4 +245,5 @@ WORKERS = {
     "text": text,
     "pr_curve": pr_curves,
     "embedding": embeddings,
+    "video": video,
 }

@@ -16,6 +16,7 @@ from summary.ops import (
     write,
 )
 from summary.summary_writer import SummaryWriter, create_file_writer
+from summary.trace import trace_export, trace_off, trace_on
 from summary.writer import (
     NoopWriter,
     WriterClosedError,
@@ -56,6 +57,9 @@ __all__ = [
     "scalar",
     "should_record_summaries",
     "text",
+    "trace_export",
+    "trace_off",
+    "trace_on",
     "v1",
     "write",
 ]

@@ -70,6 +70,32 @@ def test_graph_page(tmp_path):
     assert [node.name for node in acc.Graph().node] == ["x", "w", "y"]
 
 
+def test_video_page(tmp_path):
+    import io
+
+    from PIL import Image
+
+    run_examples("data/video.md")
+    ((_, _, blob),) = values(accumulator(tmp_path / "logs" / "video"), "rollout")
+    gif = Image.open(io.BytesIO(blob[2]))
+    assert gif.n_frames == 8
+    gif.seek(2)
+    assert np.asarray(gif.convert("RGB"))[0, 9].tolist() == [255, 0, 0]  # the bar at x 8..11
+
+
+def test_tensor_page(tmp_path):
+    run_examples("data/tensor.md")
+    acc = accumulator(tmp_path / "logs" / "tensors")
+    ((_, _, value),) = values(acc, "embedding/mean")
+    assert value.dtype == np.float16 and value.shape == (2, 3)
+
+
+def test_image_page_boxes(tmp_path):
+    run_examples("data/image.md")
+    acc = accumulator(tmp_path / "logs" / "boxes")
+    assert plugin_of(acc, "detections") == "images"
+
+
 def test_hparams_page(tmp_path):
     run_examples("data/hparams.md")
     root = tmp_path / "logs" / "hparam_tuning"

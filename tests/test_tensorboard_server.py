@@ -20,12 +20,14 @@ pytestmark = pytest.mark.timeout(240)
 
 DEMO_STEPS = 100
 PROBE_IMAGE = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(1, 2, 3, 3) * 14
+PROBE_VIDEO = np.arange(3 * 3 * 4 * 5, dtype=np.uint8).reshape(1, 3, 3, 4, 5) * 2  # [N,T,C,H,W]
 PROBE_AUDIO = np.array([0, 0.5, -0.5, 1, -1, 0.25, 0, 0], dtype=np.float32).reshape(1, 8, 1)
 
 
 def write_probe(logdir: str) -> None:
     """A run of exactly known values, one per dashboard."""
-    with summary.create_file_writer(logdir):
+    with summary.create_file_writer(logdir) as writer:
+        writer.add_video("video", PROBE_VIDEO, 0, fps=10)
         for step in range(5):
             summary.scalar("loss", 0.5**step, step=step)
         summary.histogram("hist", [0, 1, 1, 2, 2, 2, 3, 3, 3, 3], step=0, buckets=3)
@@ -108,6 +110,21 @@ def test_images(server):
     png = server.get("/data/plugin/images/individualImage?" + samples[-1]["query"])
     image = Image.open(io.BytesIO(png))
     assert image.size == (32, 32) and image.mode == "RGB"
+
+
+def test_video(server):
+    """add_video's GIF, served by the images plugin, decodes to the frames given."""
+    (entry,) = server.poll_json(
+        "/data/plugin/images/images", lambda body: len(body) == 1, run="probe", tag="video"
+    )
+    gif = Image.open(
+        io.BytesIO(server.get("/data/plugin/images/individualImage?" + entry["query"]))
+    )
+    assert gif.format == "GIF" and gif.n_frames == 3
+    for index in range(3):
+        gif.seek(index)
+        expected = PROBE_VIDEO[0, index].transpose(1, 2, 0)
+        np.testing.assert_array_equal(np.asarray(gif.convert("RGB")), expected)
 
 
 def test_audio(server):

@@ -41,12 +41,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_demo(logdir: str, steps: int = 200) -> None:
-    """A `train/` run (falling loss, sharpening weights, samples, graph, hyperparameters, an
-    embedding for the Projector) and an `eval/` run (loss, accuracy and a PR curve that improves
-    every epoch). Deterministic."""
+    """A `train/` run (falling loss, sharpening weights, samples, a video, boxes, graph,
+    hyperparameters, an embedding for the Projector) and an `eval/` run (loss, accuracy and a PR
+    curve that improves every epoch). Deterministic."""
     rng = np.random.default_rng(0)
     epoch_steps = _epoch_steps(steps)
-    with summary.create_file_writer(os.path.join(logdir, "train")):
+    with summary.create_file_writer(os.path.join(logdir, "train")) as train:
         summary.graph(model_graph())
         _write_plugin_dashboards()
         summary.text("hyperparameters", [list(row) for row in HYPERPARAMETERS], step=0)
@@ -58,6 +58,9 @@ def write_demo(logdir: str, steps: int = 200) -> None:
             summary.scalar("learning_rate", 0.1 * 0.5 ** (step // 50), step)
             if step in epoch_steps:
                 _write_train_epoch(rng, step, progress)
+                train.add_video("rollout", rollout_video(progress), step, fps=8)
+                image, boxes = detection(progress)
+                train.add_image_with_boxes("detections", image, boxes, step, labels=["ring"])
         if epoch_steps:
             _write_embedding(rng, epoch_steps[-1])
     with summary.create_file_writer(os.path.join(logdir, "eval")):
@@ -139,6 +142,28 @@ def sample_images(rng: np.random.Generator, progress: float) -> np.ndarray:
     clean = np.stack([np.stack([r, r[::-1], r.T], axis=-1) for r in rings])
     noise = rng.random(clean.shape)
     return np.clip(progress * clean + (1 - progress) * noise, 0, 1).astype(np.float32)
+
+
+def rollout_video(progress: float) -> np.ndarray:
+    """Eight 32x32 frames [1, T, C, H, W] of a dot circling the centre, tighter as it trains."""
+    y, x = np.mgrid[0:32, 0:32]
+    radius = 12 * (1 - 0.6 * progress)
+    frames = []
+    for t in np.linspace(0, 2 * np.pi, 8, endpoint=False):
+        cx, cy = 16 + radius * np.cos(t), 16 + radius * np.sin(t)
+        dot = (np.hypot(x - cx, y - cy) < 3).astype(np.uint8) * 255
+        frames.append(np.stack([dot, dot // 2, 255 - dot]))
+    return np.stack(frames)[None]
+
+
+def detection(progress: float) -> tuple[np.ndarray, np.ndarray]:
+    """A [3, 64, 64] image of a ring and the box a detector puts around it, closer with training."""
+    y, x = np.mgrid[0:64, 0:64]
+    ring = np.abs(np.hypot(x - 32, y - 32) - 14) < 2
+    image = np.stack([ring * 0.9, ring * 0.8, np.full((64, 64), 0.2)]).astype(np.float32)
+    error = 10 * (1 - progress)
+    box = np.array([[16 - error, 16 + error / 2, 48 + error, 48 - error / 3]])
+    return image, box
 
 
 def tone(rng: np.random.Generator, progress: float) -> np.ndarray:

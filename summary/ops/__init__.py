@@ -11,7 +11,7 @@ from summary.ops.mesh import mesh
 from summary.ops.pr_curve import pr_curve
 from summary.ops.scalar import scalar
 from summary.ops.text import text
-from summary.ops.write import write
+from summary.ops.write import write, write_raw_pb
 
 __all__ = [
     "NonFiniteHistogramWarning",
@@ -28,4 +28,5 @@ __all__ = [
     "scalar",
     "text",
     "write",
+    "write_raw_pb",
 ]

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from summary.ops.histogram import check_bucket_bound
-from summary.ops.inputs import to_int, to_numeric_array
+from summary.ops.inputs import to_array, to_int, to_numeric_array
 from summary.writer.errors import op_error, op_type_error
 
 _LETTERS = {2: "HW", 3: "CHW", 4: "NCHW"}
@@ -166,3 +166,39 @@ def audio_clip(op: str, tag: str, data: Any) -> np.ndarray:
             op, tag, f"expected one clip of shape [t] or [t, channels], got shape {array.shape}"
         )
     return np.clip(array.astype(np.float32), -1.0, 1.0)[None]
+
+
+def pr_rows(op: str, tag: str, rows: list[Any]) -> np.ndarray:
+    """torch's six `add_pr_curve_raw` vectors (TP, FP, TN, FN, precision, recall) → the
+    float32 `[6, n]` pr_curves tensor; all 1-D of one length n >= 1 (checked before writing)."""
+    names = ("true_positive_counts", "false_positive_counts", "true_negative_counts")
+    names += ("false_negative_counts", "precision", "recall")
+    arrays = []
+    for name, row in zip(names, rows, strict=True):
+        array = to_numeric_array(op, tag, row, allow_bool=False).astype(np.float32)
+        if array.ndim != 1 or array.size == 0:
+            raise op_error(op, tag, f"{name} must be a non-empty 1-D array, got {array.shape}")
+        if arrays and array.shape != arrays[0].shape:
+            raise op_error(
+                op,
+                tag,
+                f"{name} has {array.size} values, {names[0]} {arrays[0].size}: "
+                "the six rows must have the same length",
+            )
+        arrays.append(array)
+    return np.stack(arrays)
+
+
+def plain_tensor(op: str, tag: str, data: Any) -> np.ndarray:
+    """`add_tensor`'s value: numbers or bools in a dtype TensorBoard decodes (bfloat16 and
+    other dtypes NumPy lacks widened exactly to float32), or strings."""
+    array = to_array(op, tag, data)
+    if array.dtype.kind not in "OSU" and array.dtype.name not in _TENSOR_DTYPES:
+        raise op_type_error(op, tag, f"cannot write a tensor of dtype {array.dtype}")
+    return array
+
+
+_TENSOR_DTYPES = frozenset(
+    ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16")
+    + ("uint32", "uint64", "bool")
+)

@@ -22,7 +22,10 @@ from summary.ops.declare import SummaryOp
 from summary.ops.histogram import DEFAULT_BUCKET_COUNT
 from summary.ops.inputs import to_float, to_int
 from summary.ops.metadata import plugin_metadata
+from summary.ops.pr_curve import check_num_thresholds
+from summary.ops.pr_curve import plugin_content as pr_plugin_content
 from summary.summary_writer import arguments as convert
+from summary.summary_writer import legacy
 from summary.writer.context import as_int64_step, check_name
 from summary.writer.errors import op_error, op_type_error, retagged
 from summary.writer.event_writer import EventWriter
@@ -30,14 +33,16 @@ from summary.writer.target import PinnedWallTime, SummaryTarget
 
 DEFAULT_PR_THRESHOLDS = 127  # torch's and tensorboardX's default (TF's is 201)
 _NULL_TENSOR = np.zeros((0,), dtype=np.float32)
+_TENSOR_METADATA = plugin_metadata("tensor")  # what torch's add_tensor writes
 
 
 class TensorBoardXMethods:
     """The methods torch and tensorboardX users call; needs an EventWriter to mix into."""
 
     logdir: str
-    _options: tuple[Any, ...]  # max_queue, flush_millis, filename_suffix for sibling runs
-    _run_writer: Callable[[str], EventWriter]  # the open writer of a sibling run
+    _run_writer: Callable[[str], SummaryTarget]  # the open writer of a sibling run
+    _new_run: Callable[[str], EventWriter]  # a new writer for another run
+    _scalars_for_json: dict[str, list[list[float]]]  # add_scalars' values, as tensorboardX
 
     def _log(self, caller: str, walltime: Any, op: SummaryOp, tag: Any, *args: Any) -> None:
         """Run `op` on this writer (stamped with `walltime` if given); errors name `caller`."""
@@ -52,12 +57,15 @@ class TensorBoardXMethods:
         scalar_value: Any,
         global_step: int | None = None,
         walltime: float | None = None,
-        *,
-        new_style: bool = True,
+        new_style: bool = False,
         double_precision: bool = False,
+        *,
         summary_description: str = "",
     ) -> None:
-        """One number: a float32 scalar as TF 2.x writes it (torch's `new_style=True`)."""
+        """One number: a float32 scalar as TF 2.x writes it (torch's `new_style=True`).
+
+        `new_style` is accepted for torch's signature; either way the TF 2.x form is written
+        (both TensorBoard loaders show it as torch's legacy `simple_value`)."""
         if double_precision is not False:
             _refuse_double_precision(tag, double_precision)
         if type(scalar_value) is not float:
@@ -114,6 +122,16 @@ class TensorBoardXMethods:
         for run, value in values.items():
             writer = PinnedWallTime(self._run_writer(prefix + run), wall_time)
             ops.scalar.direct(writer, caller, main_tag, value, step, None)
+            self._scalars_for_json.setdefault(prefix + run, []).append([wall_time, step, value])
+
+    def export_scalars_to_json(self, path: str | os.PathLike[str]) -> None:
+        """tensorboardX's: write what `add_scalars` logged since the last export to `path`, as
+        JSON `{"<run directory>": [[walltime, step, value], ...]}`, then forget it."""
+        import json
+
+        with open(path, "w", encoding="utf-8") as file:
+            json.dump(self._scalars_for_json, file)
+        self._scalars_for_json = {}
 
     def add_histogram(
         self,
@@ -293,7 +311,7 @@ class TensorBoardXMethods:
             check_name(caller, tag): to_float(caller, tag, value)
             for tag, value in metric_dict.items()
         }
-        run = EventWriter(os.path.join(self.logdir, run_name or str(time.time())), *self._options)
+        run = self._new_run(os.path.join(self.logdir, run_name or str(time.time())))
         try:
             for tag, metadata in summaries:
                 ops.write.direct(run, caller, tag, _NULL_TENSOR, step, metadata)
@@ -301,6 +319,137 @@ class TensorBoardXMethods:
                 ops.scalar.direct(run, caller, tag, value, step, None)
         finally:
             run.close()
+
+    def add_video(
+        self,
+        tag: str,
+        vid_tensor: Any,
+        global_step: int | None = None,
+        fps: int | float = 4,
+        walltime: float | None = None,
+    ) -> None:
+        """A `[N, T, C, H, W]` video (N clips tiled) as an animated GIF on the Images dashboard.
+
+        As torch, without moviepy: Pillow encodes the GIF, on the writer thread.
+        """
+        caller = "SummaryWriter.add_video"
+        tag = check_name(caller, tag)
+        frames = legacy.video_frames(caller, tag, vid_tensor)
+        rate = legacy.check_fps(caller, tag, fps)
+        wall_time = self._wall_time(caller, tag, walltime)
+        legacy.enqueue_legacy(
+            self,
+            caller,
+            tag,
+            _step(global_step),
+            wall_time,
+            lambda: legacy.video_value(frames, rate),
+            frames.nbytes,
+        )
+
+    def add_image_with_boxes(
+        self,
+        tag: str,
+        img_tensor: Any,
+        box_tensor: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+        rescale: int | float = 1,
+        dataformats: str = "CHW",
+        labels: list[str] | None = None,
+    ) -> None:
+        """One image with boxes `[N, 4]` (xmin, ymin, xmax, ymax) and optional labels drawn on
+        it in red, as torch draws them (Pillow, on the writer thread)."""
+        caller = "SummaryWriter.add_image_with_boxes"
+        tag = check_name(caller, tag)
+        if len(str(dataformats)) == 4:
+            raise op_error(caller, tag, f"expected one image (CHW, HWC or HW), got {dataformats!r}")
+        image = convert.image_batch(caller, tag, img_tensor, dataformats)[0]
+        boxes = legacy.check_boxes(caller, tag, box_tensor)
+        names = legacy.check_labels(caller, tag, labels, len(boxes))
+        scale = legacy.check_rescale(caller, tag, rescale, *image.shape[:2])
+        wall_time = self._wall_time(caller, tag, walltime)
+        legacy.enqueue_legacy(
+            self,
+            caller,
+            tag,
+            _step(global_step),
+            wall_time,
+            lambda: legacy.boxes_value(image, boxes, names, scale),
+            image.nbytes,
+        )
+
+    def add_histogram_raw(
+        self,
+        tag: str,
+        min: float,
+        max: float,
+        num: int,
+        sum: float,
+        sum_squares: float,
+        bucket_limits: Any,
+        bucket_counts: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+    ) -> None:
+        """A histogram from its statistics and buckets, as torch writes it (a legacy
+        HistogramProto: bucket i holds values up to `bucket_limits[i]`)."""
+        caller = "SummaryWriter.add_histogram_raw"
+        tag = check_name(caller, tag)
+        stats = {"min": min, "max": max, "num": num, "sum": sum, "sum_squares": sum_squares}
+        value = legacy.raw_histogram(caller, tag, stats, bucket_limits, bucket_counts)
+        wall_time = self._wall_time(caller, tag, walltime)
+        legacy.enqueue_legacy(self, caller, tag, _step(global_step), wall_time, value, 0)
+
+    def add_pr_curve_raw(
+        self,
+        tag: str,
+        true_positive_counts: Any,
+        false_positive_counts: Any,
+        true_negative_counts: Any,
+        false_negative_counts: Any,
+        precision: Any,
+        recall: Any,
+        global_step: int | None = None,
+        num_thresholds: int = DEFAULT_PR_THRESHOLDS,
+        weights: Any = None,
+        walltime: float | None = None,
+    ) -> None:
+        """A precision-recall curve from its counts: the pr_curves tensor [6, n] (TP, FP, TN, FN,
+        precision, recall), n thresholds evenly spaced in [0, 1]. `weights` is unused, as in
+        torch (the counts are already weighted)."""
+        caller = "SummaryWriter.add_pr_curve_raw"
+        tag = check_name(caller, tag)
+        rows = [
+            true_positive_counts,
+            false_positive_counts,
+            true_negative_counts,
+            false_negative_counts,
+            precision,
+            recall,
+        ]
+        data = convert.pr_rows(caller, tag, rows)
+        count = check_num_thresholds(caller, tag, num_thresholds)
+        metadata = plugin_metadata("pr_curves", pr_plugin_content(count))
+        self._log(caller, walltime, ops.write, tag, data, _step(global_step), metadata)
+
+    def add_tensor(
+        self,
+        tag: str,
+        tensor: Any,
+        global_step: int | None = None,
+        walltime: float | None = None,
+    ) -> None:
+        """Any tensor, for TensorBoard's tensor readers (plugin "tensor", as torch). Stored in
+        `tensor_content` with its own dtype, which TensorBoard decodes; bfloat16 (which NumPy
+        lacks) is widened to float32."""
+        caller = "SummaryWriter.add_tensor"
+        tag = check_name(caller, tag)
+        data = convert.plain_tensor(caller, tag, tensor)
+        self._log(caller, walltime, ops.write, tag, data, _step(global_step), _TENSOR_METADATA)
+
+    def _wall_time(self, caller: str, tag: str, walltime: Any) -> float:
+        return time.time() if walltime is None else _finite(caller, tag, walltime)
 
     def add_custom_scalars(self, layout: Any) -> None:
         """The Custom Scalars layout: torch's `{category: {title: ["Multiline" | "Margin",
@@ -359,6 +508,14 @@ class TensorBoardXMethods:
 
         graph_def = traced_graph_def(model, input_to_model, verbose, use_strict_trace)
         ops.graph.direct(self, "SummaryWriter.add_graph", graph_def)
+
+    def add_onnx_graph(self, prototxt: Any) -> None:
+        """An ONNX model (a path to an .onnx file, its bytes or an onnx.ModelProto) on the
+        Graphs dashboard, as torch draws it; needs the `onnx` extra."""
+        from summary.integrations.onnx_graph import onnx_graph_def
+
+        caller = "SummaryWriter.add_onnx_graph"
+        ops.graph.direct(self, caller, onnx_graph_def(caller, prototxt))
 
 
 def _refuse_double_precision(tag: Any, double_precision: Any) -> None:

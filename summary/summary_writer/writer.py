@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+import weakref
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,9 @@ class SummaryWriter(TensorBoardXMethods, EventWriter):
     Use it TF-style (`with writer.as_default(): summary.scalar(...)`) or as torch's and
     tensorboardX's writer: `SummaryWriter("runs/exp1").add_scalar("loss", 0.5, step)`.
     Positional arguments follow torch (`log_dir, comment, purge_step, max_queue, flush_secs,
-    filename_suffix`); TF's `flush_millis` and `name` are keyword-only.
+    filename_suffix`); TF's `flush_millis` and `name` and tensorboardX's `logdir` and
+    `write_to_disk` are keyword-only. `write_to_disk=False` (tensorboardX's): every method
+    works and nothing is written, not even the run directory.
     """
 
     def __init__(
@@ -37,6 +40,7 @@ class SummaryWriter(TensorBoardXMethods, EventWriter):
         logdir: str | os.PathLike[str] | None = None,
         flush_millis: int | None = None,
         name: str | None = None,
+        write_to_disk: bool = True,
     ) -> None:
         if not isinstance(comment, str):
             raise op_type_error(
@@ -50,9 +54,13 @@ class SummaryWriter(TensorBoardXMethods, EventWriter):
             purge_step = context.as_int64_step("SummaryWriter", None, purge_step)
         log_dir = _one_logdir(log_dir, logdir) or _default_logdir(comment)
         flush_millis = _flush_millis(flush_secs, flush_millis)
-        super().__init__(log_dir, max_queue, flush_millis, filename_suffix, name)
         self._options = (max_queue, flush_millis, filename_suffix)
-        self._run_writers: dict[str, EventWriter] = {}
+        self._run_writers: dict[str, EventWriter | Discard] = {}
+        self._scalars_for_json: dict[str, list[list[float]]] = {}
+        if not write_to_disk:
+            self._discard_everything(log_dir, name)
+            return
+        super().__init__(log_dir, max_queue, flush_millis, filename_suffix, name)
         if purge_step is not None:
             self._write_purge(purge_step)
 
@@ -65,12 +73,28 @@ class SummaryWriter(TensorBoardXMethods, EventWriter):
         """The run directory this writer writes to (as torch and tensorboardX)."""
         return self.logdir
 
-    def _run_writer(self, logdir: str) -> EventWriter:
+    def _run_writer(self, logdir: str) -> EventWriter | Discard:
         """A writer for a sibling run (`add_scalars`), kept open until this one closes."""
         writer = self._run_writers.get(logdir)
         if writer is None:
-            writer = self._run_writers[logdir] = EventWriter(logdir, *self._options)
+            writer = self._run_writers[logdir] = self._new_run(logdir)
         return writer
+
+    def _new_run(self, logdir: str) -> EventWriter | Discard:
+        """A writer for another run (`add_hparams`, `add_scalars`), discarding as this one."""
+        if isinstance(self._file, Discard):
+            return Discard()
+        return EventWriter(logdir, *self._options)
+
+    def _discard_everything(self, log_dir: Any, name: str | None) -> None:
+        """tensorboardX's `write_to_disk=False`: no file, every value dropped at the call."""
+        self.logdir = os.fspath(log_dir)
+        self.name = name
+        self.closed = False
+        self._file = Discard()  # type: ignore[assignment]
+        self.enqueue_scalar = self.enqueue_tensor = self._file.enqueue_tensor
+        self.enqueue_event = self.enqueue_summary = self._file.enqueue_tensor
+        self._finalizer = weakref.finalize(self, bool)
 
     def _write_purge(self, step: int) -> None:
         """torch's `purge_step`: TensorBoard hides this run's data from `step` on (a restart).
@@ -101,11 +125,32 @@ class SummaryWriter(TensorBoardXMethods, EventWriter):
             for writer in list(self._run_writers.values()):
                 writer.close()
         finally:
-            super().close()
+            if isinstance(self._file, Discard):
+                self.closed = True
+            else:
+                super().close()
 
     def __enter__(self) -> SummaryWriter:
         super().__enter__()
         return self
+
+
+class Discard:
+    """A target that drops every value (a `write_to_disk=False` writer's file and runs)."""
+
+    records = True
+    path = None
+
+    def enqueue_tensor(self, *args: Any, **kwargs: Any) -> None:
+        """Drop the value."""
+
+    enqueue_scalar = enqueue_event = enqueue_summary = enqueue_tensor
+
+    def flush(self) -> None:
+        """Nothing to do."""
+
+    def close(self) -> None:
+        """Nothing to do."""
 
 
 def create_file_writer(

@@ -5,7 +5,7 @@ them with `merge_all()`, evaluate with `Session.run(merged, feed_dict)` every st
 the bytes with `FileWriter.add_summary(summary, global_step)`.
 """
 
-from summary.v1.file_writer import FileWriter
+from summary.v1.file_writer import FileWriter, FileWriterCache
 from summary.v1.graph_mode import Graph, GraphKeys
 from summary.v1.ops import (
     all_v2_summary_ops,
@@ -31,6 +31,7 @@ from summary.v1.session import Session
 
 __all__ = [
     "FileWriter",
+    "FileWriterCache",
     "Graph",
     "GraphKeys",
     "Session",

@@ -12,6 +12,7 @@ import math
 import numbers
 import operator
 import os
+import threading
 import time
 from typing import Any
 
@@ -198,3 +199,30 @@ def _flush_millis(flush_secs: Any) -> int:
     if not (math.isfinite(flush_secs) and flush_secs > 0):
         raise op_error("v1.FileWriter", None, f"flush_secs must be positive, got {flush_secs!r}")
     return max(1, min(int(float(flush_secs) * 1000), DEFAULT_FLUSH_MILLIS))
+
+
+class FileWriterCache:
+    """TF 1.x's cache of FileWriters: one per logdir for the process, as `tf.compat.v1.summary.
+    FileWriterCache`."""
+
+    _writers: dict[str, FileWriter] = {}
+    _lock = threading.Lock()
+
+    @staticmethod
+    def get(logdir: str | os.PathLike[str]) -> FileWriter:
+        """The FileWriter for `logdir`, created on first use."""
+        key = os.fspath(logdir)
+        with FileWriterCache._lock:
+            writer = FileWriterCache._writers.get(key)
+            if writer is None:
+                writer = FileWriterCache._writers[key] = FileWriter(key)
+            return writer
+
+    @staticmethod
+    def clear() -> None:
+        """Close and forget every cached FileWriter (as TF's clear)."""
+        with FileWriterCache._lock:
+            writers = list(FileWriterCache._writers.values())
+            FileWriterCache._writers.clear()
+        for writer in writers:
+            writer.close()
