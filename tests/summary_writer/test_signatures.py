@@ -21,14 +21,6 @@ EXTRAS = {
 # The constructor's extras: tensorboardX's `logdir` and `write_to_disk`, TF's `flush_millis`
 # and `name` (create_file_writer's); its defaults are None for "ours" (see test_constructor).
 INIT_EXTRAS = {"logdir", "write_to_disk", "flush_millis", "name"}
-# Public methods another part of issue 14 provides; skipped until they exist here.
-ELSEWHERE = {
-    "add_custom_scalars",
-    "add_custom_scalars_marginchart",
-    "add_custom_scalars_multilinechart",
-    "add_embedding",
-    "add_mesh",
-}
 PUBLIC = sorted(
     name for name, member in vars(TorchWriter).items() if callable(member) and name[0] != "_"
 )
@@ -59,8 +51,6 @@ def test_public_methods_listed():
 
 @pytest.mark.parametrize("name", PUBLIC)
 def test_same_signature_as_torch(name):
-    if name in ELSEWHERE and not hasattr(SummaryWriter, name):
-        pytest.skip(f"{name}: another part of issue 14")
     ours = _split(name, inspect.signature(getattr(SummaryWriter, name)), EXTRAS.get(name, set()))
     assert _shape(ours) == _shape(inspect.signature(getattr(TorchWriter, name)))
 
