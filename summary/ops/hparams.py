@@ -65,7 +65,7 @@ def _metadata(data: hparams_pb2.HParamsPluginData) -> bytes:
     return plugin_metadata(PLUGIN_NAME, data.SerializeToString())
 
 
-def _hparam_value(name: str, value: Any) -> tuple[int, struct_pb2.Value]:
+def _hparam_value(name: str, value: Any) -> tuple[hparams_pb2.DataType, struct_pb2.Value]:
     """The hparam's declared type and its value; bool before int (torch records True as 1.0)."""
     if isinstance(value, bool):
         return hparams_pb2.DATA_TYPE_BOOL, struct_pb2.Value(bool_value=value)

@@ -12,7 +12,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,10 +31,15 @@ DEFAULT_PR_THRESHOLDS = 127  # torch's and tensorboardX's default (TF's is 201)
 _NULL_TENSOR = np.zeros((0,), dtype=np.float32)
 
 
-class TensorBoardXMethods:
+if TYPE_CHECKING:  # the type checker sees the EventWriter this mixes into (SummaryWriter's)
+    _MixedInto = EventWriter
+else:
+    _MixedInto = object
+
+
+class TensorBoardXMethods(_MixedInto):
     """The methods torch and tensorboardX users call; needs an EventWriter to mix into."""
 
-    logdir: str
     _options: tuple[Any, ...]  # max_queue, flush_millis, filename_suffix for sibling runs
     _run_writer: Callable[[str], EventWriter]  # the open writer of a sibling run
 
