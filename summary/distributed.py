@@ -19,6 +19,7 @@ from typing import Any
 
 from summary.summary_writer import SummaryWriter, create_file_writer
 from summary.writer import NoopWriter, create_noop_writer
+from summary.writer.errors import op_error
 
 RANK_VARIABLES = ("RANK", "SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMI_RANK")
 
@@ -39,9 +40,10 @@ def process_index(rank: int | None = None) -> int:
             try:
                 return _check_rank(int(value), name)
             except ValueError:
-                raise ValueError(
-                    f"summary.distributed: environment variable {name}={value!r} "
-                    "is not a non-negative integer"
+                raise op_error(
+                    "distributed",
+                    None,
+                    f"environment variable {name}={value!r} is not a non-negative integer",
                 ) from None
     return 0
 
@@ -96,8 +98,8 @@ def _jax_index() -> int | None:
 
 def _check_rank(rank: Any, source: str) -> int:
     if isinstance(rank, bool) or not isinstance(rank, int) or rank < 0:
-        raise ValueError(
-            f"summary.distributed: {source} must be a non-negative integer, got {rank!r}"
+        raise op_error(
+            "distributed", None, f"{source} must be a non-negative integer, got {rank!r}"
         )
     return rank
 

@@ -19,6 +19,7 @@ import summary
 from summary.integrations.keras_weights import weight_image
 from summary.ops.inputs import to_array
 from summary.ops.metadata import plugin_metadata
+from summary.writer.errors import op_error
 
 GRAPH_TAG = "keras"
 _CALLER = "keras.TensorBoard"  # how errors name the op the callback ran
@@ -46,14 +47,18 @@ class TensorBoard(keras.callbacks.Callback):
     ) -> None:
         super().__init__()
         if profile_batch:
-            raise ValueError(
-                "summary.keras.TensorBoard: profile_batch is not supported (it needs the "
-                f"TensorFlow or JAX profiler); got {profile_batch!r}, use 0"
+            raise op_error(
+                "keras.TensorBoard",
+                None,
+                "profile_batch is not supported (it needs the "
+                f"TensorFlow or JAX profiler); got {profile_batch!r}, use 0",
             )
         if embeddings_freq or embeddings_metadata:
-            raise ValueError(
-                "summary.keras.TensorBoard: embeddings are not supported (the projector reads "
-                "TensorFlow checkpoints); use embeddings_freq=0"
+            raise op_error(
+                "keras.TensorBoard",
+                None,
+                "embeddings are not supported (the projector reads "
+                "TensorFlow checkpoints); use embeddings_freq=0",
             )
         self.log_dir = os.fspath(log_dir)
         self.histogram_freq = _non_negative_int("histogram_freq", histogram_freq)
@@ -254,15 +259,16 @@ def _update_freq(value: Any) -> str | int:
         return 1
     if value == "epoch" or (isinstance(value, int) and not isinstance(value, bool) and value > 0):
         return value
-    raise ValueError(
-        "summary.keras.TensorBoard: update_freq must be 'epoch', 'batch' or a positive int, "
-        f"got {value!r}"
+    raise op_error(
+        "keras.TensorBoard",
+        None,
+        f"update_freq must be 'epoch', 'batch' or a positive int, got {value!r}",
     )
 
 
 def _non_negative_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(
-            f"summary.keras.TensorBoard: {name} must be a non-negative int, got {value!r}"
+        raise op_error(
+            "keras.TensorBoard", None, f"{name} must be a non-negative int, got {value!r}"
         )
     return value

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from summary.proto import graph_pb2, node_def_pb2, tensor_shape_pb2
+from summary.writer.errors import op_error, op_type_error
 
 _GET_ATTR = "prim::GetAttr"
 _CLASS = "ClassType"
@@ -24,10 +25,17 @@ def traced_graph_def(
     """Trace `model` on `example_inputs` and describe the trace as a GraphDef."""
     import torch
 
+    if not isinstance(model, torch.nn.Module):
+        raise op_type_error(
+            "SummaryWriter.add_graph",
+            None,
+            f"model must be a torch.nn.Module, got {type(model).__name__}",
+        )
     if example_inputs is None:
-        raise ValueError(
-            "summary.SummaryWriter.add_graph: input_to_model is required (torch.jit.trace runs "
-            "the model on it)"
+        raise op_error(
+            "SummaryWriter.add_graph",
+            None,
+            "input_to_model is required (torch.jit.trace runs the model on it)",
         )
     with _eval_mode(model):
         traced = torch.jit.trace(model, example_inputs, strict=strict)

@@ -19,6 +19,7 @@ from summary.ops.inputs import to_array, to_count
 from summary.ops.metadata import description_metadata
 from summary.wire.tensors import string_tensor_bytes
 from summary.writer import context
+from summary.writer.errors import op_error, op_type_error
 from summary.writer.target import SummaryTarget
 
 PLUGIN_NAME = "audio"
@@ -45,16 +46,15 @@ def audio(
     saturate. Returns False and writes nothing when there is no default writer or recording is off.
     """
     metadata = description_metadata("audio", tag, PLUGIN_NAME, WAV_CONTENT, description)
-    if encoding is not None and encoding != "wav":
-        raise ValueError(
-            f"summary.audio({tag!r}): encoding must be None or 'wav', got {encoding!r}"
-        )
+    if encoding is not None and not (isinstance(encoding, str) and encoding == "wav"):
+        raise op_error("audio", tag, f"encoding must be None or 'wav', got {encoding!r}")
     rate = check_sample_rate("audio", tag, sample_rate)
     clips = check_audio("audio", tag, data)
     if rate * clips.shape[2] * 2 > _UINT32_MAX:
-        raise ValueError(
-            f"summary.audio({tag!r}): sample_rate {rate} with {clips.shape[2]} channels "
-            "exceeds the WAV byte-rate field"
+        raise op_error(
+            "audio",
+            tag,
+            f"sample_rate {rate} with {clips.shape[2]} channels exceeds the WAV byte-rate field",
         )
     limit = to_count("audio", tag, "max_outputs", max_outputs)
     step = context.resolve_step("audio", tag, step)
@@ -67,35 +67,42 @@ def audio(
 
 def check_sample_rate(op: str, tag: str, sample_rate: Any) -> int:
     """A positive whole number of Hz as an int (8000.0 is accepted), or a clear error."""
-    if isinstance(sample_rate, (bool, np.bool_, str, bytes)) or sample_rate is None:
-        raise TypeError(
-            f"summary.{op}({tag!r}): sample_rate must be a number of Hz, got "
-            f"{type(sample_rate).__name__} {sample_rate!r}"
-        )
+    check_rate_type(op, tag, sample_rate)
     try:
         rate = operator.index(sample_rate)
     except TypeError:
         rate = _whole_hz(op, tag, sample_rate)
     if not 0 < rate <= _INT32_MAX:
-        raise ValueError(
-            f"summary.{op}({tag!r}): sample_rate must be a positive whole number of Hz below "
-            f"2**31, got {sample_rate!r}"
+        raise op_error(
+            op,
+            tag,
+            f"sample_rate must be a positive whole number of Hz below 2**31, got {sample_rate!r}",
         )
     return rate
+
+
+def check_rate_type(op: str, tag: str, sample_rate: Any) -> None:
+    """Refuse a sample rate that is no number at all (bool, str, bytes, None): a TypeError.
+    Shared with summary.v1, whose rates may be fractional (TF 1.x takes a float32)."""
+    if isinstance(sample_rate, (bool, np.bool_, str, bytes)) or sample_rate is None:
+        raise op_type_error(
+            op,
+            tag,
+            f"sample_rate must be a number of Hz, got {type(sample_rate).__name__} {sample_rate!r}",
+        )
 
 
 def _whole_hz(op: str, tag: str, sample_rate: Any) -> int:
     try:
         value = float(sample_rate)
     except (TypeError, ValueError):
-        raise TypeError(
-            f"summary.{op}({tag!r}): sample_rate must be a number of Hz, got "
-            f"{type(sample_rate).__name__} {sample_rate!r}"
+        raise op_type_error(
+            op,
+            tag,
+            f"sample_rate must be a number of Hz, got {type(sample_rate).__name__} {sample_rate!r}",
         ) from None
     if not math.isfinite(value) or not value.is_integer():
-        raise ValueError(
-            f"summary.{op}({tag!r}): sample_rate must be a whole number of Hz, got {sample_rate!r}"
-        )
+        raise op_error(op, tag, f"sample_rate must be a whole number of Hz, got {sample_rate!r}")
     return int(value)
 
 
@@ -103,26 +110,29 @@ def check_audio(op: str, tag: str, data: Any) -> np.ndarray:
     """`data` as a float [k, t, c] array that fits a 16-bit WAV, or a clear error."""
     array = to_array(op, tag, data)
     if array.dtype.kind != "f":
-        raise TypeError(
-            f"summary.{op}({tag!r}): audio must be floats in [-1, 1], got dtype {array.dtype}"
-            + ("; for int16 PCM divide by 32768" if array.dtype.kind in "iu" else "")
+        raise op_type_error(
+            op,
+            tag,
+            f"audio must be floats in [-1, 1], got dtype {array.dtype}"
+            + ("; for int16 PCM divide by 32768" if array.dtype.kind in "iu" else ""),
         )
     if array.ndim != 3:
         hint = "; for mono clips [k, t] pass data[..., None]" if array.ndim == 2 else ""
-        raise ValueError(
-            f"summary.{op}({tag!r}): expected a rank-3 array [k, t, c] (clips, frames, "
-            f"channels), got shape {array.shape}{hint}"
+        raise op_error(
+            op,
+            tag,
+            "expected a rank-3 array [k, t, c] (clips, frames, "
+            f"channels), got shape {array.shape}{hint}",
         )
     frames, channels = array.shape[1:]
     if frames == 0 or not 0 < channels <= 0xFFFF:
-        raise ValueError(
-            f"summary.{op}({tag!r}): clips need at least one frame and 1 to 65535 channels, "
-            f"got shape {array.shape}"
+        raise op_error(
+            op,
+            tag,
+            f"clips need at least one frame and 1 to 65535 channels, got shape {array.shape}",
         )
     if _WAV_HEADER.size + frames * channels * 2 > _UINT32_MAX:
-        raise ValueError(
-            f"summary.{op}({tag!r}): clips of shape {array.shape} exceed a WAV's 4 GiB"
-        )
+        raise op_error(op, tag, f"clips of shape {array.shape} exceed a WAV's 4 GiB")
     return array
 
 

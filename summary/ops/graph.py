@@ -13,6 +13,7 @@ from google.protobuf.message import DecodeError
 from summary.ops.declare import summary_op
 from summary.proto import graph_pb2
 from summary.wire.encode import event_prefix, length_delimited
+from summary.writer.errors import op_error, op_type_error
 from summary.writer.target import SummaryTarget
 
 
@@ -37,9 +38,8 @@ def graph_def_bytes(op: str, graph_data: Any) -> bytes:
         try:
             graph_pb2.GraphDef.FromString(payload)
         except DecodeError as error:
-            raise ValueError(
-                f"summary.{op}(): the bytes given ({len(payload)}) are not a serialized GraphDef: "
-                f"{error}"
+            raise op_error(
+                op, None, f"the bytes given ({len(payload)}) are not a serialized GraphDef: {error}"
             ) from None
         return payload
     if callable(getattr(graph_data, "as_graph_def", None)):
@@ -49,8 +49,9 @@ def graph_def_bytes(op: str, graph_data: Any) -> bytes:
         graph_data, "SerializeToString"
     ):
         kind = getattr(descriptor, "full_name", None) or type(graph_data).__name__
-        raise TypeError(
-            f"summary.{op}(): expected a GraphDef message, a tf.Graph or serialized GraphDef "
-            f"bytes, got {kind}"
+        raise op_type_error(
+            op,
+            None,
+            f"expected a GraphDef message, a tf.Graph or serialized GraphDef bytes, got {kind}",
         )
     return graph_data.SerializeToString()

@@ -20,12 +20,15 @@ from summary.ops.metadata import description_metadata
 from summary.ops.snapshots import flat_snapshot, recycle
 from summary.wire.tensors import tensor_bytes
 from summary.writer import context
+from summary.writer.errors import op_error
 from summary.writer.locks import ForkSafeLock
 from summary.writer.target import SummaryTarget
 
 PLUGIN_NAME = "histograms"
 DEFAULT_BUCKET_COUNT = 30
-_MAX_BUCKETS = (1 << 31) - 1  # TF requires an int32 bucket count
+# TensorBoard draws 30 buckets; a count far beyond that is a mistake whose [k, 3] table (built on
+# the writer thread, 24 bytes a row per value) could exhaust memory, so it is refused at the call.
+MAX_BUCKETS = 1 << 16
 _CHUNK = 1 << 16  # elements bucketed per pass: keeps the float64 scratch buffer in cache
 
 _warned_tags: set[str] = set()
@@ -82,12 +85,19 @@ def check_buckets(op: str, tag: str, buckets: Any) -> int:
     if buckets is None:
         return DEFAULT_BUCKET_COUNT
     count = to_int(op, tag, "buckets", buckets)
-    if count > _MAX_BUCKETS:
-        raise ValueError(
-            f"summary.{op}({tag!r}): buckets must fit in int32 (at most {_MAX_BUCKETS}), "
-            f"got {count}"
-        )
+    check_bucket_bound(op, tag, count)
     return max(0, count)
+
+
+def check_bucket_bound(op: str, tag: str, count: int) -> None:
+    """Refuse more than MAX_BUCKETS buckets, saying why."""
+    if count > MAX_BUCKETS:
+        raise op_error(
+            op,
+            tag,
+            f"buckets must be at most {MAX_BUCKETS} (TensorBoard draws 30; a larger table "
+            f"costs memory and disk for detail it cannot show), got {count}",
+        )
 
 
 def histogram_tensor(

@@ -11,12 +11,14 @@ from google.protobuf import struct_pb2
 from summary.ops.inputs import to_float
 from summary.ops.metadata import plugin_metadata
 from summary.proto.plugins import hparams_pb2
+from summary.writer.context import check_name
+from summary.writer.errors import op_error, op_type_error
 
 PLUGIN_NAME = "hparams"
 EXPERIMENT_TAG = "_hparams_/experiment"
 SESSION_START_INFO_TAG = "_hparams_/session_start_info"
 SESSION_END_INFO_TAG = "_hparams_/session_end_info"
-_OP = "add_hparams"
+_OP = "SummaryWriter.add_hparams"
 
 
 def hparams_metadata(
@@ -26,15 +28,16 @@ def hparams_metadata(
 ) -> list[tuple[str, bytes]]:
     """(tag, SummaryMetadata bytes) for the experiment, session start and session end."""
     if not isinstance(hparam_dict, dict) or not isinstance(metric_dict, dict):
-        raise TypeError(f"summary.{_OP}: hparam_dict and metric_dict must be dicts")
+        raise op_type_error(_OP, None, "hparam_dict and metric_dict must be dicts")
     domains = hparam_domain_discrete or {}
     if not isinstance(domains, dict):
-        raise TypeError(f"summary.{_OP}: hparam_domain_discrete must be a dict of lists")
+        raise op_type_error(_OP, None, "hparam_domain_discrete must be a dict of lists")
     start = hparams_pb2.SessionStartInfo()
     infos = []
     for name, value in hparam_dict.items():
         if value is None:
             continue
+        name = check_name(_OP, name)
         kind, proto_value = _hparam_value(name, value)
         start.hparams[name].CopyFrom(proto_value)
         info = hparams_pb2.HParamInfo(name=name, type=kind)
@@ -43,11 +46,12 @@ def hparams_metadata(
         infos.append(info)
     unknown = set(domains) - set(hparam_dict)
     if unknown:
-        raise ValueError(f"summary.{_OP}: hparam_domain_discrete names unknown hparams {unknown}")
+        raise op_error(_OP, None, f"hparam_domain_discrete names unknown hparams {unknown}")
     experiment = hparams_pb2.Experiment(
         hparam_infos=infos,
         metric_infos=[
-            hparams_pb2.MetricInfo(name=hparams_pb2.MetricName(tag=tag)) for tag in metric_dict
+            hparams_pb2.MetricInfo(name=hparams_pb2.MetricName(tag=check_name(_OP, tag)))
+            for tag in metric_dict
         ],
     )
     end = hparams_pb2.SessionEndInfo(status=hparams_pb2.STATUS_SUCCESS)
@@ -77,22 +81,22 @@ def _hparam_value(name: str, value: Any) -> tuple[hparams_pb2.DataType, struct_p
     if callable(value):
         label = getattr(value, "__name__", str(value))
         return hparams_pb2.DATA_TYPE_STRING, struct_pb2.Value(string_value=label)
-    raise TypeError(
-        f"summary.{_OP}({name!r}): a hyperparameter must be a bool, number, str or callable, "
-        f"got {type(value).__name__}"
+    raise op_type_error(
+        _OP,
+        name,
+        f"a hyperparameter must be a bool, number, str or callable, got {type(value).__name__}",
     )
 
 
 def _domain(name: str, values: Any, kind: int) -> struct_pb2.ListValue:
     if not isinstance(values, (list, tuple)):
-        raise TypeError(f"summary.{_OP}({name!r}): hparam_domain_discrete values must be a list")
+        raise op_type_error(_OP, name, "hparam_domain_discrete values must be a list")
     items = []
     for value in values:
         value_kind, proto_value = _hparam_value(name, value)
         if value_kind != kind:
-            raise TypeError(
-                f"summary.{_OP}({name!r}): hparam_domain_discrete holds {value!r}, not of the "
-                "hparam's type"
+            raise op_type_error(
+                _OP, name, f"hparam_domain_discrete holds {value!r}, not of the hparam's type"
             )
         items.append(proto_value)
     return struct_pb2.ListValue(values=items)

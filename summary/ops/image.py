@@ -19,6 +19,7 @@ from summary.ops.inputs import to_array, to_count
 from summary.ops.metadata import description_metadata
 from summary.wire.tensors import string_tensor_bytes
 from summary.writer import context
+from summary.writer.errors import op_error, op_type_error
 from summary.writer.target import SummaryTarget
 
 PLUGIN_NAME = "images"
@@ -60,30 +61,30 @@ def check_images(op: str, tag: str, data: Any, channels: tuple[int, ...] = CHANN
     """`data` as a real-valued [k, h, w, c] array with c in `channels`, or a clear error."""
     array = to_array(op, tag, data)
     if array.dtype.kind == "b":
-        raise TypeError(
-            f"summary.{op}({tag!r}): bool images are not supported; convert to uint8 "
-            "(e.g. mask * 255) or float"
+        raise op_type_error(
+            op, tag, "bool images are not supported; convert to uint8 (e.g. mask * 255) or float"
         )
     if array.dtype.kind not in "iuf":
-        raise TypeError(
-            f"summary.{op}({tag!r}): images must be numbers (uint8, other ints, or floats in "
-            f"[0, 1]), got dtype {array.dtype}"
+        raise op_type_error(
+            op,
+            tag,
+            "images must be numbers (uint8, other ints, or floats in "
+            f"[0, 1]), got dtype {array.dtype}",
         )
     if array.ndim != 4:
         hint = "; for a single image pass data[None]" if array.ndim == 3 else ""
-        raise ValueError(
-            f"summary.{op}({tag!r}): expected a rank-4 array [k, h, w, c], got shape "
-            f"{array.shape}{hint}"
+        raise op_error(
+            op, tag, f"expected a rank-4 array [k, h, w, c], got shape {array.shape}{hint}"
         )
     if array.shape[3] not in channels:
-        raise ValueError(
-            f"summary.{op}({tag!r}): expected {'/'.join(map(str, channels))} channels (the last "
-            f"axis of [k, h, w, c]), got shape {array.shape}"
+        raise op_error(
+            op,
+            tag,
+            f"expected {'/'.join(map(str, channels))} channels (the last "
+            f"axis of [k, h, w, c]), got shape {array.shape}",
         )
     if array.shape[1] == 0 or array.shape[2] == 0:
-        raise ValueError(
-            f"summary.{op}({tag!r}): images must be at least 1x1 pixels, got shape {array.shape}"
-        )
+        raise op_error(op, tag, f"images must be at least 1x1 pixels, got shape {array.shape}")
     return array
 
 
@@ -105,7 +106,7 @@ def to_uint8(op: str, tag: str, array: np.ndarray) -> np.ndarray:
         if top < 255:
             return np.clip(array, 0, None).astype(np.uint8) * (256 // (top + 1))
         return np.clip(array // ((top + 1) // 256), 0, 255).astype(np.uint8)
-    raise TypeError(f"summary.{op}({tag!r}): cannot convert images of dtype {dtype} to uint8")
+    raise op_type_error(op, tag, f"cannot convert images of dtype {dtype} to uint8")
 
 
 def encode_png(image_hwc_uint8: np.ndarray) -> bytes:

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from summary.writer.errors import op_error, op_type_error
+
 _PYTHON_NUMBERS = (bool, int, float)
 _INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
 _NARROW_INTS = {"int2": np.int8, "int4": np.int8, "uint2": np.uint8, "uint4": np.uint8}
@@ -50,7 +52,7 @@ def to_numeric_array(op: str, tag: str, data: Any, allow_bool: bool = True) -> n
         if isinstance(data, (str, bytes))
         else f"an array of dtype {array.dtype}"
     )
-    raise TypeError(f"summary.{op}({tag!r}): expected real numbers, got {got}")
+    raise op_type_error(op, tag, f"expected real numbers, got {got}")
 
 
 def to_float(op: str, tag: str, data: Any) -> float:
@@ -69,9 +71,7 @@ def to_float(op: str, tag: str, data: Any) -> float:
             pass
     array = to_numeric_array(op, tag, data)
     if array.ndim != 0:
-        raise ValueError(
-            f"summary.{op}({tag!r}): expected a single number (rank 0), got shape {array.shape}"
-        )
+        raise op_error(op, tag, f"expected a single number (rank 0), got shape {array.shape}")
     return float(array)
 
 
@@ -91,12 +91,12 @@ def _is_torch_scalar(data: Any) -> bool:
 def to_int(op: str, tag: str, what: str, value: Any) -> int:
     """An int or NumPy integer as a Python int; bools and floats get a TypeError."""
     if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"summary.{op}({tag!r}): {what} must be an int, got bool {value!r}")
+        raise op_type_error(op, tag, f"{what} must be an int, got bool {value!r}")
     try:
         return operator.index(value)
     except TypeError:
-        raise TypeError(
-            f"summary.{op}({tag!r}): {what} must be an int, got {type(value).__name__} {value!r}"
+        raise op_type_error(
+            op, tag, f"{what} must be an int, got {type(value).__name__} {value!r}"
         ) from None
 
 
@@ -104,7 +104,7 @@ def to_count(op: str, tag: str, what: str, value: Any) -> int:
     """A non-negative whole number such as `max_outputs`, or a TypeError/ValueError."""
     count = to_int(op, tag, what, value)
     if count < 0:
-        raise ValueError(f"summary.{op}({tag!r}): {what} must be >= 0, got {count}")
+        raise op_error(op, tag, f"{what} must be >= 0, got {count}")
     return count
 
 
@@ -116,9 +116,11 @@ def _int_to_float(data: int) -> float:
 
 
 def _complex_error(op: str, tag: str, dtype: Any) -> TypeError:
-    return TypeError(
-        f"summary.{op}({tag!r}): complex values are not supported (got {dtype}); "
-        "log the real and imaginary parts (or abs/angle) separately"
+    return op_type_error(
+        op,
+        tag,
+        f"complex values are not supported (got {dtype}); "
+        "log the real and imaginary parts (or abs/angle) separately",
     )
 
 
@@ -126,7 +128,7 @@ def _as_numpy(op: str, tag: str, data: Any) -> np.ndarray:
     if isinstance(data, np.ndarray):
         return data
     if data is None:
-        raise TypeError(f"summary.{op}({tag!r}): data is None")
+        raise op_type_error(op, tag, "data is None")
     kind = type(data)
     if kind is str or kind is bytes:
         return np.asarray(data, dtype=object)
@@ -206,9 +208,10 @@ def _from_torch(op: str, tag: str, tensor: Any) -> np.ndarray:
         except TypeError:  # bfloat16, float8 …: exact in float32
             return tensor.float().numpy()
     except (TypeError, ValueError, RuntimeError, NotImplementedError) as error:
-        raise TypeError(
-            f"summary.{op}({tag!r}): cannot convert torch tensor ({tensor.dtype}, "
-            f"{tensor.device}) to NumPy: {error}"
+        raise op_type_error(
+            op,
+            tag,
+            f"cannot convert torch tensor ({tensor.dtype}, {tensor.device}) to NumPy: {error}",
         ) from None
 
 
@@ -234,9 +237,8 @@ def _from_array_object(op: str, tag: str, data: Any) -> np.ndarray:
         if array.dtype != object or array.ndim > 0:
             return array
     reason = f": {failure}" if failure is not None else ""
-    raise TypeError(
-        f"summary.{op}({tag!r}): expected a number, a list or an array, got "
-        f"{type(data).__name__}{reason}"
+    raise op_type_error(
+        op, tag, f"expected a number, a list or an array, got {type(data).__name__}{reason}"
     )
 
 
@@ -251,15 +253,14 @@ def _object_array(op: str, tag: str, array: np.ndarray) -> np.ndarray:
         raise _ragged_error(op, tag)
     for item in items:
         if isinstance(item, int) and not -(1 << 63) <= item < 1 << 64:
-            raise ValueError(
-                f"summary.{op}({tag!r}): integer {item} does not fit in 64 bits; "
-                "convert to float first"
+            raise op_error(
+                op, tag, f"integer {item} does not fit in 64 bits; convert to float first"
             )
     odd = [item for item in items if not isinstance(item, (int, float, str, bytes))]
     if not odd and not any(isinstance(item, (str, bytes)) for item in items):
         return np.array(items).reshape(array.shape)  # numbers that were boxed as objects
     what = f"an element {odd[0]!r:.40}" if odd else "a mix of numbers and strings"
-    raise TypeError(f"summary.{op}({tag!r}): expected numbers or strings, got {what}")
+    raise op_type_error(op, tag, f"expected numbers or strings, got {what}")
 
 
 def _widen_extension_dtype(op: str, tag: str, array: np.ndarray) -> np.ndarray:
@@ -269,11 +270,13 @@ def _widen_extension_dtype(op: str, tag: str, array: np.ndarray) -> np.ndarray:
         return array.astype(np.float32)
     if name in _NARROW_INTS:
         return array.astype(_NARROW_INTS[name])
-    raise TypeError(f"summary.{op}({tag!r}): cannot log an array of dtype {array.dtype}")
+    raise op_type_error(op, tag, f"cannot log an array of dtype {array.dtype}")
 
 
 def _ragged_error(op: str, tag: str) -> ValueError:
-    return ValueError(
-        f"summary.{op}({tag!r}): nested sequences must be rectangular (same length and type at "
-        "each level); got a ragged or mixed sequence"
+    return op_error(
+        op,
+        tag,
+        "nested sequences must be rectangular (same length and type at "
+        "each level); got a ragged or mixed sequence",
     )

@@ -5,9 +5,12 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from google.protobuf.message import DecodeError
+
+from summary.proto import summary_pb2
 from summary.wire.encode import length_delimited
 from summary.writer.context import check_text
-from summary.writer.errors import op_type_error
+from summary.writer.errors import op_error, op_type_error
 
 
 @functools.lru_cache(maxsize=1024)
@@ -45,15 +48,27 @@ def description_metadata(
 
 
 def metadata_bytes(op: str, tag: str, metadata: Any) -> bytes | None:
-    """Caller-given metadata (a SummaryMetadata message of any package, or bytes) as bytes."""
+    """Caller-given metadata (a SummaryMetadata message of any package, or its bytes) as bytes,
+    parsed here on the caller's thread: bytes that are not a SummaryMetadata would make
+    TensorBoard refuse the whole file, so they are refused at the call."""
     if metadata is None:
         return None
     if isinstance(metadata, (bytes, bytearray, memoryview)):
-        return bytes(metadata)
-    serialize = getattr(metadata, "SerializeToString", None)
-    if serialize is None:
-        raise TypeError(
-            f"summary.{op}({tag!r}): metadata must be a SummaryMetadata message or bytes, "
-            f"got {type(metadata).__name__}"
-        )
-    return serialize()
+        data = bytes(metadata)
+    else:
+        name = getattr(getattr(metadata, "DESCRIPTOR", None), "name", None)
+        if name != "SummaryMetadata" or not hasattr(metadata, "SerializeToString"):
+            raise op_type_error(
+                op,
+                tag,
+                "metadata must be a SummaryMetadata message or bytes, "
+                f"got {type(metadata).__name__}",
+            )
+        data = metadata.SerializeToString()
+    try:
+        summary_pb2.SummaryMetadata.FromString(data)
+    except DecodeError as error:
+        raise op_error(
+            op, tag, f"metadata ({len(data)} bytes) is not a serialized SummaryMetadata: {error}"
+        ) from None
+    return data

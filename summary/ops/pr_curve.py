@@ -19,12 +19,15 @@ from summary.ops.metadata import description_metadata
 from summary.proto.plugins import pr_curve_pb2
 from summary.wire.tensors import tensor_bytes
 from summary.writer import context
+from summary.writer.errors import op_error, op_type_error
 from summary.writer.target import SummaryTarget
 
 PLUGIN_NAME = "pr_curves"
 DEFAULT_NUM_THRESHOLDS = 201
 _MINIMUM_COUNT = 1e-7  # TensorBoard's floor for the precision and recall denominators
-_MAX_THRESHOLDS = (1 << 32) - 1  # PrCurvePluginData.num_thresholds is a uint32
+# TensorBoard's default is 201; the [6, N] float64 table is built per value on the writer thread,
+# so a count like 10**9 (48 GB) is refused at the call rather than exhausting memory there.
+_MAX_THRESHOLDS = 1 << 16
 
 
 @summary_op("pr_curve")
@@ -72,14 +75,18 @@ def check_num_thresholds(op: str, tag: str, num_thresholds: Any) -> int:
             raise TypeError
         n = operator.index(num_thresholds)
     except TypeError:
-        raise TypeError(
-            f"summary.{op}({tag!r}): num_thresholds must be an int, got "
-            f"{type(num_thresholds).__name__} {num_thresholds!r}"
+        raise op_type_error(
+            op,
+            tag,
+            "num_thresholds must be an int, got "
+            f"{type(num_thresholds).__name__} {num_thresholds!r}",
         ) from None
     if not 2 <= n <= _MAX_THRESHOLDS:
-        raise ValueError(
-            f"summary.{op}({tag!r}): num_thresholds must be between 2 and {_MAX_THRESHOLDS}, "
-            f"got {n}"
+        raise op_error(
+            op,
+            tag,
+            f"num_thresholds must be between 2 and {_MAX_THRESHOLDS} (a larger table costs memory "
+            f"and disk for detail TensorBoard cannot show), got {n}",
         )
     return n
 
@@ -91,29 +98,28 @@ def check_pr_inputs(
     predictions = to_numeric_array(op, tag, predictions)
     labels = to_numeric_array(op, tag, labels)
     if predictions.dtype.kind == "b":
-        raise TypeError(
-            f"summary.{op}({tag!r}): predictions must be probabilities in [0, 1], got bool "
-            "values (were labels and predictions swapped?)"
+        raise op_type_error(
+            op,
+            tag,
+            "predictions must be probabilities in [0, 1], got bool "
+            "values (were labels and predictions swapped?)",
         )
     if labels.shape != predictions.shape:
-        raise ValueError(
-            f"summary.{op}({tag!r}): labels and predictions must have the same shape, got "
-            f"{labels.shape} and {predictions.shape}"
+        raise op_error(
+            op,
+            tag,
+            "labels and predictions must have the same shape, got "
+            f"{labels.shape} and {predictions.shape}",
         )
     if labels.dtype.kind != "b" and not np.all((labels == 0) | (labels == 1)):
         other = labels[(labels != 0) & (labels != 1)].flat[0]
-        raise ValueError(
-            f"summary.{op}({tag!r}): labels must be bool (or 0/1), got values such as {other!r}"
-        )
+        raise op_error(op, tag, f"labels must be bool (or 0/1), got values such as {other!r}")
     if predictions.size:
         low, high = predictions.min(), predictions.max()
         if np.isnan(low):
-            raise ValueError(f"summary.{op}({tag!r}): predictions contain NaN")
+            raise op_error(op, tag, "predictions contain NaN")
         if low < 0 or high > 1:
-            raise ValueError(
-                f"summary.{op}({tag!r}): predictions must be in [0, 1], got values in "
-                f"[{low}, {high}]"
-            )
+            raise op_error(op, tag, f"predictions must be in [0, 1], got values in [{low}, {high}]")
     return labels.astype(bool), np.array(predictions), _check_weights(op, tag, weights, labels)
 
 
@@ -125,12 +131,14 @@ def _check_weights(op: str, tag: str, weights: Any, labels: np.ndarray) -> np.nd
         np.broadcast_shapes(weights.shape, labels.shape)
         weights = np.broadcast_to(weights, labels.shape)
     except ValueError:
-        raise ValueError(
-            f"summary.{op}({tag!r}): weights of shape {weights.shape} do not broadcast to the "
-            f"labels' shape {labels.shape}"
+        raise op_error(
+            op,
+            tag,
+            f"weights of shape {weights.shape} do not broadcast to the "
+            f"labels' shape {labels.shape}",
         ) from None
     if not np.all(np.isfinite(weights)):
-        raise ValueError(f"summary.{op}({tag!r}): weights contain NaN or ±inf")
+        raise op_error(op, tag, "weights contain NaN or ±inf")
     return np.array(weights)
 
 

@@ -16,6 +16,7 @@ from summary.ops.inputs import to_array
 from summary.ops.metadata import description_metadata
 from summary.wire.tensors import string_tensor_bytes
 from summary.writer import context
+from summary.writer.errors import op_error, op_type_error
 from summary.writer.target import SummaryTarget
 
 PLUGIN_NAME = "text"
@@ -55,9 +56,8 @@ def to_text_array(op: str, tag: str, data: Any) -> np.ndarray:
     else:
         array = to_array(op, tag, data)
     if array.dtype.kind not in "OSU":
-        raise TypeError(
-            f"summary.{op}({tag!r}): expected str, bytes or an array of strings, got "
-            f"{_describe(data, array)}"
+        raise op_type_error(
+            op, tag, f"expected str, bytes or an array of strings, got {_describe(data, array)}"
         )
     out = np.empty(array.shape, dtype=object)
     flat = out.reshape(-1)
@@ -70,9 +70,7 @@ def _nested_array(op: str, tag: str, data: list | tuple) -> np.ndarray:
     try:
         return np.array(data, dtype=object)
     except ValueError:  # NumPy refuses some ragged nestings even as objects
-        raise TypeError(
-            f"summary.{op}({tag!r}): nested lists must be rectangular lists of strings"
-        ) from None
+        raise op_type_error(op, tag, "nested lists must be rectangular lists of strings") from None
 
 
 def _utf8(op: str, tag: str, item: Any) -> bytes:
@@ -82,13 +80,13 @@ def _utf8(op: str, tag: str, item: Any) -> bytes:
         try:
             return item.encode("utf-8")
         except UnicodeEncodeError as error:
-            raise ValueError(
-                f"summary.{op}({tag!r}): a string is not valid Unicode text ({error.reason} "
-                f"at position {error.start})"
+            raise op_error(
+                op,
+                tag,
+                f"a string is not valid Unicode text ({error.reason} at position {error.start})",
             ) from None
-    raise TypeError(
-        f"summary.{op}({tag!r}): expected only strings, got an element of type "
-        f"{type(item).__name__}: {item!r}"
+    raise op_type_error(
+        op, tag, f"expected only strings, got an element of type {type(item).__name__}: {item!r}"
     )
 
 

@@ -12,6 +12,7 @@ from summary.ops.inputs import to_array
 from summary.ops.metadata import metadata_bytes
 from summary.wire.tensors import tensor_bytes
 from summary.writer import context
+from summary.writer.errors import op_type_error
 from summary.writer.target import SummaryTarget
 
 
@@ -34,6 +35,6 @@ def write(
         tensor = tensor()
     array = np.array(to_array("write", tag, tensor), copy=True)
     if array.dtype.kind not in "iufbOSU":
-        raise TypeError(f"summary.write({tag!r}): cannot write an array of dtype {array.dtype}")
+        raise op_type_error("write", tag, f"cannot write an array of dtype {array.dtype}")
     step = context.resolve_step("write", tag, step)
     target.enqueue_tensor(tag, step, lambda: tensor_bytes(array), md, time.time(), array.nbytes)

@@ -11,7 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from summary.ops.inputs import to_numeric_array
+from summary.ops.histogram import check_bucket_bound
+from summary.ops.inputs import to_int, to_numeric_array
+from summary.writer.errors import op_error, op_type_error
 
 _LETTERS = {2: "HW", 3: "CHW", 4: "NCHW"}
 _TARGET = {2: "HW", 3: "HWC", 4: "NHWC"}
@@ -34,14 +36,15 @@ def _check_dataformats(op: str, tag: str, dataformats: Any, shape: tuple[int, ..
     order = str(dataformats).upper()
     letters = _LETTERS.get(len(order))
     if letters is None or sorted(order) != sorted(letters):
-        raise ValueError(
-            f"summary.{op}({tag!r}): dataformats must order the letters of NCHW, CHW or HW "
-            f"(e.g. 'NHWC', 'HWC'), got {dataformats!r}"
+        raise op_error(
+            op,
+            tag,
+            "dataformats must order the letters of NCHW, CHW or HW "
+            f"(e.g. 'NHWC', 'HWC'), got {dataformats!r}",
         )
     if len(shape) != len(order):
-        raise ValueError(
-            f"summary.{op}({tag!r}): dataformats {order!r} needs a rank-{len(order)} array, "
-            f"got shape {shape}"
+        raise op_error(
+            op, tag, f"dataformats {order!r} needs a rank-{len(order)} array, got shape {shape}"
         )
     return order
 
@@ -68,10 +71,17 @@ def _torch_uint8(image: np.ndarray) -> np.ndarray:
     return np.clip(scaled, 0, 255).astype(np.uint8)
 
 
-def figure_image(figure: Any, close: bool) -> np.ndarray:
+def figure_image(op: str, tag: Any, figure: Any, close: bool) -> np.ndarray:
     """A matplotlib figure rendered to an RGB `[h, w, 3]` uint8 array (Agg, at its own dpi)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
+    if not isinstance(figure, Figure):
+        raise op_type_error(
+            op,
+            tag,
+            f"figure must be a matplotlib Figure or a list of them, got {type(figure).__name__}",
+        )
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
     image = np.asarray(canvas.buffer_rgba())[:, :, :3].copy()
@@ -87,8 +97,17 @@ def histogram_rows(op: str, tag: str, data: Any, bins: Any, max_bins: int | None
     values = to_numeric_array(op, tag, data).astype(np.float64).ravel()
     values = values[np.isfinite(values)]
     if values.size == 0:
-        raise ValueError(f"summary.{op}({tag!r}): the histogram has no finite values")
-    counts, edges = np.histogram(values, bins=bins)
+        raise op_error(op, tag, "the histogram has no finite values")
+    if not isinstance(bins, str):
+        edges_given = np.ndim(bins) == 1
+        count = len(bins) - 1 if edges_given else to_int(op, tag, "bins", bins)
+        check_bucket_bound(op, tag, count)
+    try:
+        counts, edges = np.histogram(values, bins=bins)
+    except ValueError as error:
+        raise op_error(op, tag, f"bins {bins!r}: {error}") from None
+    except TypeError as error:
+        raise op_type_error(op, tag, f"bins {bins!r}: {error}") from None
     if max_bins is not None and len(counts) > max_bins:
         group = -(-len(counts) // max_bins)
         pad = (-len(counts)) % group
@@ -97,16 +116,53 @@ def histogram_rows(op: str, tag: str, data: Any, bins: Any, max_bins: int | None
     return np.stack([edges[:-1], edges[1:], counts.astype(np.float64)], axis=1)
 
 
+def one_element(op: str, tag: Any, value: Any) -> Any:
+    """torch's `add_scalar` number: any one-element array or list (`tensor([0.5])`, `[[0.5]]`) is
+    its element, as torch squeezes it; a number or rank-0 array is passed on as it is."""
+    if type(value) is float or getattr(value, "ndim", 1) == 0:
+        return value
+    if not isinstance(value, (list, tuple)) and not hasattr(value, "shape"):
+        return value  # not array-like: the op says what is wrong with it
+    array = to_numeric_array(op, tag, value)
+    if array.size != 1:
+        raise op_error(
+            op, tag, f"expected a single number (one element, any rank), got shape {array.shape}"
+        )
+    return array.reshape(())
+
+
+# Integer PCM as WAV files store it, scaled into [-1, 1]: (offset, full scale) per dtype.
+_PCM = {
+    np.dtype(np.uint8): (128.0, 128.0),
+    np.dtype(np.int8): (0.0, 128.0),
+    np.dtype(np.int16): (0.0, 32768.0),
+    np.dtype(np.int32): (0.0, 2147483648.0),
+}
+
+
 def audio_clip(op: str, tag: str, data: Any) -> np.ndarray:
-    """A clip as tensorboardX takes it (`[t]`, `[1, t]`, `[t, c]`) → `[1, t, c]` in [-1, 1]."""
+    """A clip as tensorboardX takes it (`[t]`, `[1, t]`, `[t, c]`) → `[1, t, c]` in [-1, 1].
+
+    Integer PCM (int16 as read from a WAV file, also int8, uint8, int32) is scaled by its full
+    scale (int16 / 32768), where torch would clip every sample to ±1; other integer dtypes are
+    ambiguous and refused."""
     array = to_numeric_array(op, tag, data, allow_bool=False)
+    if array.dtype.kind in "iu":
+        if array.dtype not in _PCM:
+            raise op_type_error(
+                op,
+                tag,
+                f"audio of dtype {array.dtype} is ambiguous: pass floats in [-1, 1] or integer "
+                "PCM (int16, int32, int8, uint8)",
+            )
+        offset, scale = _PCM[array.dtype]
+        array = (array.astype(np.float64) - offset) / scale
     if array.ndim == 2 and array.shape[0] == 1:
         array = array[0]
     if array.ndim == 1:
         array = array[:, None]
     if array.ndim != 2:
-        raise ValueError(
-            f"summary.{op}({tag!r}): expected one clip of shape [t] or [t, channels], "
-            f"got shape {array.shape}"
+        raise op_error(
+            op, tag, f"expected one clip of shape [t] or [t, channels], got shape {array.shape}"
         )
     return np.clip(array.astype(np.float32), -1.0, 1.0)[None]

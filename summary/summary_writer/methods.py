@@ -19,11 +19,11 @@ import numpy as np
 from summary import ops
 from summary.ops.declare import SummaryOp
 from summary.ops.histogram import DEFAULT_BUCKET_COUNT
-from summary.ops.inputs import to_float
+from summary.ops.inputs import to_float, to_int
 from summary.ops.metadata import plugin_metadata
 from summary.summary_writer import arguments as convert
 from summary.writer.context import as_int64_step, check_name
-from summary.writer.errors import op_error, op_type_error
+from summary.writer.errors import op_error, op_type_error, retagged
 from summary.writer.event_writer import EventWriter
 from summary.writer.target import PinnedWallTime, SummaryTarget
 
@@ -62,15 +62,14 @@ class TensorBoardXMethods(_MixedInto):
         summary_description: str = "",
     ) -> None:
         """One number: a float32 scalar as TF 2.x writes it (torch's `new_style=True`)."""
-        if double_precision:
-            raise op_error(
-                "SummaryWriter.add_scalar",
-                tag,
-                "double_precision=True is not supported: scalars are float32 "
-                "(TensorBoard's fast loader drops float64 scalars)",
-            )
+        if double_precision is not False:
+            _refuse_double_precision(tag, double_precision)
+        if type(scalar_value) is not float:
+            scalar_value = convert.one_element("SummaryWriter.add_scalar", tag, scalar_value)
         step = 0 if global_step is None else global_step  # _step(), inline on the hot path
-        description = summary_description or None
+        description: str | None = summary_description
+        if type(description) is str and not description:  # torch's default "" is no description
+            description = None
         if walltime is None:
             ops.scalar.direct(
                 self, "SummaryWriter.add_scalar", tag, scalar_value, step, description
@@ -110,7 +109,10 @@ class TensorBoardXMethods(_MixedInto):
         step = as_int64_step(caller, main_tag, _step(global_step))
         values = {}
         for key, value in tag_scalar_dict.items():
-            run = check_name(caller, key)
+            try:
+                run = check_name(caller, key)
+            except (TypeError, ValueError) as error:
+                raise retagged(error, main_tag, f"run key {key!r}") from None
             values[run] = to_float(caller, f"{main_tag} ({run})", value)
         prefix = f"{self.logdir}/{main_tag.replace('/', '_')}_"
         for run, value in values.items():
@@ -133,6 +135,7 @@ class TensorBoardXMethods(_MixedInto):
         """
         caller = "SummaryWriter.add_histogram"
         step = _step(global_step)
+        max_bins = _max_bins(caller, tag, max_bins)
         if isinstance(bins, str) and bins == "tensorflow":
             buckets = None if max_bins is None else min(DEFAULT_BUCKET_COUNT, max_bins)
             self._log(caller, walltime, ops.histogram, tag, values, step, buckets)
@@ -184,12 +187,16 @@ class TensorBoardXMethods(_MixedInto):
         walltime: float | None = None,
     ) -> None:
         """A matplotlib figure (or a list of them, tiled) as an image; closes it unless told."""
+        caller = "SummaryWriter.add_figure"
+        tag = check_name(caller, tag)
         if isinstance(figure, (list, tuple)):
-            images = np.stack([convert.figure_image(one, close) for one in figure])
-            self.add_images(tag, images, global_step, walltime, dataformats="NHWC")
+            if not figure:
+                raise op_error(caller, tag, "the list of figures is empty")
+            images = np.stack([convert.figure_image(caller, tag, one, close) for one in figure])
+            self._add_image(caller, tag, images, global_step, walltime, "NHWC")
         else:
-            image = convert.figure_image(figure, close)
-            self.add_image(tag, image, global_step, walltime, dataformats="HWC")
+            image = convert.figure_image(caller, tag, figure, close)
+            self._add_image(caller, tag, image, global_step, walltime, "HWC")
 
     def add_text(
         self,
@@ -288,6 +295,33 @@ class TensorBoardXMethods(_MixedInto):
 
         graph_def = traced_graph_def(model, input_to_model, verbose, use_strict_trace)
         ops.graph.direct(self, "SummaryWriter.add_graph", graph_def)
+
+
+def _refuse_double_precision(tag: Any, double_precision: Any) -> None:
+    """torch's `double_precision=True` (a float64 scalar) is refused; so is a non-bool."""
+    if not isinstance(double_precision, (bool, np.bool_)):
+        raise op_type_error(
+            "SummaryWriter.add_scalar",
+            tag,
+            f"double_precision must be a bool, got {type(double_precision).__name__}",
+        )
+    if double_precision:
+        raise op_error(
+            "SummaryWriter.add_scalar",
+            tag,
+            "double_precision=True is not supported: scalars are float32 "
+            "(TensorBoard's fast loader drops float64 scalars)",
+        )
+
+
+def _max_bins(caller: str, tag: Any, max_bins: Any) -> int | None:
+    """torch's `max_bins`: None, or a bucket count of at least 1."""
+    if max_bins is None:
+        return None
+    count = to_int(caller, tag, "max_bins", max_bins)
+    if count < 1:
+        raise op_error(caller, tag, f"max_bins must be >= 1, got {count}")
+    return count
 
 
 def _step(global_step: Any) -> Any:

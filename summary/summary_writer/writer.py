@@ -11,6 +11,8 @@ from typing import Any
 
 from summary.proto import event_pb2
 from summary.summary_writer.methods import TensorBoardXMethods
+from summary.writer import context
+from summary.writer.errors import op_error, op_type_error
 from summary.writer.event_writer import EventWriter
 
 
@@ -37,18 +39,22 @@ class SummaryWriter(TensorBoardXMethods, EventWriter):
         name: str | None = None,
     ) -> None:
         if not isinstance(comment, str):
-            raise TypeError(
-                "summary.SummaryWriter: the second positional argument is torch's `comment` "
+            raise op_type_error(
+                "SummaryWriter",
+                None,
+                "the second positional argument is torch's `comment` "
                 f"(a str), got {comment!r}; pass TF-style options by keyword "
-                "(max_queue=..., flush_millis=...) or use summary.create_file_writer"
+                "(max_queue=..., flush_millis=...) or use summary.create_file_writer",
             )
+        if purge_step is not None:  # checked before the run directory is made
+            purge_step = context.as_int64_step("SummaryWriter", None, purge_step)
         log_dir = _one_logdir(log_dir, logdir) or _default_logdir(comment)
         flush_millis = _flush_millis(flush_secs, flush_millis)
         super().__init__(log_dir, max_queue, flush_millis, filename_suffix, name)
         self._options = (max_queue, flush_millis, filename_suffix)
         self._run_writers: dict[str, EventWriter] = {}
         if purge_step is not None:
-            self._write_purge(int(purge_step))
+            self._write_purge(purge_step)
 
     @property
     def log_dir(self) -> str:
@@ -121,8 +127,8 @@ def create_file_writer(
 
 def _one_logdir(log_dir: Any, logdir: Any) -> Any:
     if log_dir is not None and logdir is not None and os.fspath(log_dir) != os.fspath(logdir):
-        raise ValueError(
-            f"summary.SummaryWriter: got both log_dir={log_dir!r} and logdir={logdir!r}; pass one"
+        raise op_error(
+            "SummaryWriter", None, f"got both log_dir={log_dir!r} and logdir={logdir!r}; pass one"
         )
     return log_dir if log_dir is not None else logdir
 
@@ -137,9 +143,9 @@ def _flush_millis(flush_secs: Any, flush_millis: int | None) -> int | None:
     if flush_secs is None:
         return flush_millis
     if flush_millis is not None:
-        raise ValueError("summary.SummaryWriter: pass flush_secs or flush_millis, not both")
+        raise op_error("SummaryWriter", None, "pass flush_secs or flush_millis, not both")
     if isinstance(flush_secs, bool) or not isinstance(flush_secs, (int, float)) or flush_secs <= 0:
-        raise ValueError(
-            f"summary.SummaryWriter: flush_secs must be a positive number, got {flush_secs!r}"
+        raise op_error(
+            "SummaryWriter", None, f"flush_secs must be a positive number, got {flush_secs!r}"
         )
     return max(1, round(flush_secs * 1000))

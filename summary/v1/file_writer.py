@@ -21,7 +21,7 @@ from summary.ops.graph import graph_def_bytes
 from summary.proto import event_pb2
 from summary.v1.protos import Summary, as_summary
 from summary.writer import context
-from summary.writer.errors import WriterClosedError
+from summary.writer.errors import WriterClosedError, op_error, op_type_error
 from summary.writer.event_writer import EventWriter
 from summary.writer.limits import DEFAULT_FLUSH_MILLIS
 
@@ -73,8 +73,13 @@ class FileWriter:
         self._writer_or_raise().enqueue_summary(step, message, time.time(), message.ByteSize())
 
     def add_event(self, event: Any) -> None:
-        """Write an Event (message of any package, or serialized bytes) as it is."""
-        data = _serialized("v1.FileWriter.add_event", event, event_pb2.Event)
+        """Write an Event (message of any package, or serialized bytes) as it is, once it parses
+        as an Event (its graph_def as a GraphDef): TensorBoard refuses a run it cannot parse."""
+        op = "v1.FileWriter.add_event"
+        data = _serialized(op, event, event_pb2.Event)
+        parsed = event_pb2.Event.FromString(data)
+        if parsed.HasField("graph_def"):
+            graph_def_bytes(op, parsed.graph_def)
         self._writer_or_raise().enqueue_event(lambda: data, len(data))
 
     def add_graph(self, graph: Any, global_step: Any = None, graph_def: Any = None) -> None:
@@ -99,7 +104,7 @@ class FileWriter:
         op = "v1.FileWriter.add_run_metadata"
         tag = context.check_name(op, tag)
         if tag in self._run_metadata_tags:
-            raise ValueError(f"summary.{op}({tag!r}): this tag was already used for run metadata")
+            raise op_error(op, tag, "this tag was already used for run metadata")
         data = _serialized(op, run_metadata, None)
         event = event_pb2.Event(
             tagged_run_metadata=event_pb2.TaggedRunMetadata(tag=tag, run_metadata=data)
@@ -157,15 +162,16 @@ def _serialized(op: str, message: Any, kind: Any) -> bytes:
     elif hasattr(message, "SerializeToString"):
         data = message.SerializeToString()
     else:
-        raise TypeError(
-            f"summary.{op}: expected a protobuf message or serialized bytes, got "
-            f"{type(message).__name__}"
+        raise op_type_error(
+            op,
+            None,
+            f"expected a protobuf message or serialized bytes, got {type(message).__name__}",
         )
     if kind is not None:
         try:
             kind.FromString(data)
         except DecodeError as error:
-            raise ValueError(f"summary.{op}: not a serialized {kind.__name__}: {error}") from None
+            raise op_error(op, None, f"not a serialized {kind.__name__}: {error}") from None
     return data
 
 
@@ -179,13 +185,15 @@ def _positive(what: str, value: Any) -> int:
     except TypeError:
         number = -1
     if number <= 0:
-        raise ValueError(f"summary.v1.FileWriter: {what} must be a positive int, got {value!r}")
+        raise op_error("v1.FileWriter", None, f"{what} must be a positive int, got {value!r}")
     return number
 
 
 def _flush_millis(flush_secs: Any) -> int:
     if isinstance(flush_secs, bool) or not isinstance(flush_secs, numbers.Real):
-        raise TypeError(f"summary.v1.FileWriter: flush_secs must be a number, got {flush_secs!r}")
+        raise op_type_error(
+            "v1.FileWriter", None, f"flush_secs must be a number, got {flush_secs!r}"
+        )
     if not (math.isfinite(flush_secs) and float(flush_secs) > 0):
-        raise ValueError(f"summary.v1.FileWriter: flush_secs must be positive, got {flush_secs!r}")
+        raise op_error("v1.FileWriter", None, f"flush_secs must be positive, got {flush_secs!r}")
     return max(1, min(int(float(flush_secs) * 1000), DEFAULT_FLUSH_MILLIS))

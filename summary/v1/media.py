@@ -11,11 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from summary.ops.audio import check_audio, encode_wav
+from summary.ops.audio import check_audio, check_rate_type, encode_wav
 from summary.ops.image import check_images, encode_png
 from summary.ops.inputs import to_array, to_int, to_numeric_array
 from summary.proto import summary_pb2
 from summary.proto.plugins import audio_pb2
+from summary.writer.errors import op_error, op_type_error
 
 IMAGE_CHANNELS = (1, 3, 4)  # TF 1.x's ImageSummary: gray, RGB, RGBA (no gray + alpha)
 BAD_COLOR = np.array([255, 0, 0, 255], dtype=np.uint8)  # pixels with a non-finite channel
@@ -42,13 +43,15 @@ def image_values(
     limit = check_max_outputs(op, tag, max_outputs)
     batch = check_images(op, tag, images, IMAGE_CHANNELS)
     if batch.dtype != np.uint8 and batch.dtype.kind != "f":
-        raise TypeError(
-            f"summary.{op}({tag!r}): TF 1.x images are uint8 (as they are) or float (scaled per "
-            f"image), got dtype {batch.dtype}"
+        raise op_type_error(
+            op,
+            tag,
+            "TF 1.x images are uint8 (as they are) or float (scaled per "
+            f"image), got dtype {batch.dtype}",
         )
     _, height, width, channels = batch.shape
     if height * width >= _MAX_PIXELS:
-        raise ValueError(f"summary.{op}({tag!r}): images of shape {batch.shape} are too large")
+        raise op_error(op, tag, f"images of shape {batch.shape} are too large")
     values = []
     for i, image in enumerate(batch[:limit]):
         value = summary_pb2.Summary.Value(tag=_suffixed(tag, "image", i, limit))
@@ -94,15 +97,17 @@ def audio_values(
     rate = _sample_rate(op, tag, sample_rate)
     array = to_array(op, tag, audio)
     if array.ndim not in (2, 3):
-        raise ValueError(
-            f"summary.{op}({tag!r}): expected a rank-2 [k, t] or rank-3 [k, t, c] array (clips, "
-            f"frames, channels), got shape {array.shape}"
+        raise op_error(
+            op,
+            tag,
+            "expected a rank-2 [k, t] or rank-3 [k, t, c] array (clips, "
+            f"frames, channels), got shape {array.shape}",
         )
     clips = check_audio(op, tag, array[..., None] if array.ndim == 2 else array)
     frames, channels = clips.shape[1:]
     header_rate = max(1, round(float(rate)))  # TF's lrintf: to nearest, ties to even
     if header_rate * channels * 2 > _UINT32_MAX:
-        raise ValueError(f"summary.{op}({tag!r}): sample_rate {rate} is too high for a WAV file")
+        raise op_error(op, tag, f"sample_rate {rate} is too high for a WAV file")
     values = []
     for i, clip in enumerate(clips[:limit]):
         value = summary_pb2.Summary.Value(tag=_suffixed(tag, "audio", i, limit))
@@ -123,26 +128,17 @@ def check_max_outputs(op: str, tag: str, max_outputs: Any) -> int:
     """`max_outputs` as an int >= 1 (TF 1.x's attribute minimum), or a clear error."""
     count = to_int(op, tag, "max_outputs", max_outputs)
     if count < 1:
-        raise ValueError(f"summary.{op}({tag!r}): max_outputs must be >= 1, got {count}")
+        raise op_error(op, tag, f"max_outputs must be >= 1, got {count}")
     return count
 
 
 def _sample_rate(op: str, tag: str, sample_rate: Any) -> float:
     """TF 1.x takes any positive float32 rate (the WAV header gets it rounded)."""
-    if isinstance(sample_rate, (bool, np.bool_, str, bytes)) or sample_rate is None:
-        raise TypeError(
-            f"summary.{op}({tag!r}): sample_rate must be a number of Hz, got "
-            f"{type(sample_rate).__name__} {sample_rate!r}"
-        )
+    check_rate_type(op, tag, sample_rate)
     array = to_numeric_array(op, tag, sample_rate, allow_bool=False)
     if array.size != 1:
-        raise ValueError(
-            f"summary.{op}({tag!r}): sample_rate must be a single number, got shape {array.shape}"
-        )
+        raise op_error(op, tag, f"sample_rate must be a single number, got shape {array.shape}")
     rate = float(np.float32(array.reshape(())))
     if not (math.isfinite(rate) and rate > 0):
-        raise ValueError(
-            f"summary.{op}({tag!r}): sample_rate must be a positive number of Hz, got "
-            f"{sample_rate!r}"
-        )
+        raise op_error(op, tag, f"sample_rate must be a positive number of Hz, got {sample_rate!r}")
     return rate

@@ -20,6 +20,7 @@ from summary.v1.graph_mode import GraphKeys, get_default_graph, summary_scope
 from summary.v1.nodes import Node, Placeholder, SummaryOp
 from summary.v1.protos import merge_summaries
 from summary.wire.tensors import tensor_bytes
+from summary.writer.errors import op_error, op_type_error
 
 
 def placeholder(name: str | None = None, dtype: Any = None, shape: Any = None) -> Placeholder:
@@ -138,7 +139,7 @@ def merge(inputs: Any, collections: Any = None, name: str | None = None) -> Any:
     if not graphs:
         return merge_summaries("v1.merge", inputs)
     if len(graphs) > 1:
-        raise ValueError("summary.v1.merge: the inputs are ops of different graphs")
+        raise op_error("v1.merge", None, "the inputs are ops of different graphs")
     (graph,) = graphs.values()  # the inputs' graph, as TF builds the merge op beside them
     node = SummaryOp(
         graph,
@@ -183,7 +184,7 @@ def _tensor_summary(op: str, tag: str, tensor: Any, metadata: bytes) -> summary_
     try:
         content = tensor_bytes(array)
     except TypeError as error:
-        raise TypeError(f"summary.{op}({tag!r}): {error}") from None
+        raise op_type_error(op, tag, f"{error}") from None
     return protos.tensor_summary_pb(op, tag, content, metadata)
 
 

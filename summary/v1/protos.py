@@ -28,6 +28,7 @@ from summary.v1 import media
 from summary.v1.histogram_proto import histogram_proto
 from summary.wire.tensors import string_tensor_bytes, tensor_bytes
 from summary.writer import context
+from summary.writer.errors import op_error, op_type_error
 
 Summary = summary_pb2.Summary
 
@@ -94,10 +95,7 @@ def histogram_summary(op: str, tag: str, values: Any) -> Summary:
     array = to_numeric_array(op, tag, values, allow_bool=False)
     if array.dtype.kind == "f" and array.size and not np.isfinite(array).all():
         kind = "NaN" if np.isnan(array).any() else "±inf"
-        raise ValueError(
-            f"summary.{op}({tag!r}): {kind} in the values; TF 1.x histograms take finite "
-            "values only"
-        )
+        raise op_error(op, tag, f"{kind} in the values; TF 1.x histograms take finite values only")
     value = Summary.Value(tag=tag)
     value.histo.CopyFrom(histogram_proto(array))
     return _summary([value])
@@ -150,9 +148,8 @@ def merge_summaries(op: str, inputs: Iterable[Any]) -> Summary:
         summary = as_summary(op, item, f"input {index}")
         for value in summary.value:
             if value.tag and value.tag in tags:
-                raise ValueError(
-                    f"summary.{op}: InvalidArgument: Duplicate tag {value.tag} found in summary "
-                    "inputs"
+                raise op_error(
+                    op, None, f"InvalidArgument: Duplicate tag {value.tag} found in summary inputs"
                 )
             tags.add(value.tag)
         merged.value.extend(summary.value)
@@ -167,16 +164,17 @@ def as_summary(op: str, item: Any, what: str = "summary") -> Summary:
         data = bytes(item)
     elif hasattr(item, "SerializeToString") and hasattr(item, "DESCRIPTOR"):
         if item.DESCRIPTOR.name != "Summary":
-            raise TypeError(
-                f"summary.{op}: {what} must be a Summary, got a {item.DESCRIPTOR.full_name}"
+            raise op_type_error(
+                op, None, f"{what} must be a Summary, got a {item.DESCRIPTOR.full_name}"
             )
         data = item.SerializeToString()
     else:
-        raise TypeError(
-            f"summary.{op}: {what} must be a Summary message or serialized bytes, got "
-            f"{type(item).__name__}"
+        raise op_type_error(
+            op,
+            None,
+            f"{what} must be a Summary message or serialized bytes, got {type(item).__name__}",
         )
     try:
         return Summary.FromString(data)
     except DecodeError as error:
-        raise ValueError(f"summary.{op}: {what} is not a serialized Summary: {error}") from None
+        raise op_error(op, None, f"{what} is not a serialized Summary: {error}") from None

@@ -14,6 +14,7 @@ import numpy as np
 from summary.ops.inputs import to_array
 from summary.v1.graph_mode import Graph, get_default_graph
 from summary.v1.nodes import Node, Placeholder
+from summary.writer.errors import op_error, op_type_error
 
 
 class Session:
@@ -21,8 +22,8 @@ class Session:
 
     def __init__(self, graph: Graph | None = None, config: Any = None, target: Any = None) -> None:
         if graph is not None and not isinstance(graph, Graph):
-            raise TypeError(
-                f"summary.v1.Session: graph must be a summary.v1.Graph, got {type(graph).__name__}"
+            raise op_type_error(
+                "v1.Session", None, f"graph must be a summary.v1.Graph, got {type(graph).__name__}"
             )
         self.graph = graph if graph is not None else get_default_graph()
         self._closed = False
@@ -66,16 +67,17 @@ class Run:
         if isinstance(key, str):
             found = by_name.get(key[:-2] if key.endswith(":0") else key)
             if found is None:
-                raise ValueError(f"summary.v1.Session.run: no placeholder named {key!r} to feed")
+                raise op_error("v1.Session.run", None, f"no placeholder named {key!r} to feed")
             return found
         if not isinstance(key, Placeholder):
-            raise TypeError(
-                f"summary.v1.Session.run: feed_dict keys must be placeholders (or their names), "
-                f"got {key!r}"
+            raise op_type_error(
+                "v1.Session.run",
+                None,
+                f"feed_dict keys must be placeholders (or their names), got {key!r}",
             )
         if key.graph is not self.graph:
-            raise ValueError(
-                f"summary.v1.Session.run: placeholder {key.name!r} belongs to another graph"
+            raise op_error(
+                "v1.Session.run", None, f"placeholder {key.name!r} belongs to another graph"
             )
         return key
 
@@ -90,15 +92,17 @@ class Run:
             return type(fetches)(*(self.fetch(item) for item in fetches))
         if isinstance(fetches, (list, tuple)):
             return type(fetches)(self.fetch(item) for item in fetches)
-        raise TypeError(
-            f"summary.v1.Session.run: cannot fetch {fetches!r} ({type(fetches).__name__}); "
+        raise op_type_error(
+            "v1.Session.run",
+            None,
+            f"cannot fetch {fetches!r} ({type(fetches).__name__}); "
             "fetch summary.v1 ops, v2 ops from all_v2_summary_ops(), placeholders, or lists and "
-            "dicts of them"
+            "dicts of them",
         )
 
     def evaluate(self, node: Node) -> Any:
         if node.graph is not self.graph:
-            raise ValueError(f"summary.v1.Session.run: {node!r} belongs to another graph")
+            raise op_error("v1.Session.run", None, f"{node!r} belongs to another graph")
         key = id(node)
         if key not in self.results:
             self.results[key] = node.evaluate(self)
@@ -109,9 +113,10 @@ class Run:
             return self.feeds[id(placeholder)]
         except KeyError:
             needed = f", needed by {user!r}" if user is not None else ""
-            raise ValueError(
-                f"summary.v1.Session.run: you must feed a value for placeholder "
-                f"{placeholder.name!r}{needed}"
+            raise op_error(
+                "v1.Session.run",
+                None,
+                f"you must feed a value for placeholder {placeholder.name!r}{needed}",
             ) from None
 
     def input(self, item: Any, user: Node) -> Any:
@@ -140,8 +145,10 @@ def _check_feed(placeholder: Placeholder, value: Any) -> Any:
             want is not None and want != got for want, got in zip(shape, array.shape, strict=False)
         )
     ):
-        raise ValueError(
-            f"summary.{op}: cannot feed a value of shape {array.shape} for placeholder "
-            f"{placeholder.name!r}, which has shape {shape}"
+        raise op_error(
+            op,
+            None,
+            f"cannot feed a value of shape {array.shape} for placeholder "
+            f"{placeholder.name!r}, which has shape {shape}",
         )
     return array

@@ -157,7 +157,7 @@ def get_step() -> Any:
     return _local.steps[-1][0] if _local.steps else _process.step
 
 
-def as_int64_step(op: str, tag: str, step: Any) -> int:
+def as_int64_step(op: str, tag: str | None, step: Any) -> int:
     """`step` as a Python int in int64 range, or a ValueError/TypeError naming the op and tag."""
     if type(step) is int and _INT64_MIN <= step <= _INT64_MAX:
         return step
@@ -172,7 +172,7 @@ def as_int64_step(op: str, tag: str, step: Any) -> int:
     return value
 
 
-def _integral_float(op: str, tag: str, step: Any) -> int:
+def _integral_float(op: str, tag: str | None, step: Any) -> int:
     try:
         if isinstance(step, (str, bytes)):
             raise TypeError
@@ -248,7 +248,7 @@ def check_text(op: str, tag: Any, what: str, text: str) -> None:
 def name_scope(name: str) -> Iterator[str]:
     """Prefix the tags of ops called inside with `name/`; yields the full scope ("a/b/")."""
     if not isinstance(name, str):
-        raise TypeError(f"summary.name_scope: name must be a str, got {type(name).__name__}")
+        raise op_type_error("name_scope", None, f"name must be a str, got {type(name).__name__}")
     check_text("name_scope", name, "name", name)
     parts = [part for part in name.split("/") if part]
     _local.scopes.extend(parts)

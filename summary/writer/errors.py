@@ -43,6 +43,17 @@ def renamed(error: BaseException, op: str) -> BaseException:
     return _remembering(type(error)(message(op, tag, detail)), op, tag, detail)
 
 
+def retagged(error: BaseException, tag: Any, what: str) -> BaseException:
+    """`error` naming `tag` instead, its detail prefixed by `what` (the part of the call that
+    was wrong: `add_scalars`' run key, for one), unchanged if it names no op."""
+    origin = getattr(error, "summary_call", None)
+    if origin is None:
+        return error
+    op, _, detail = origin
+    detail = f"{what}: {detail}"
+    return _remembering(type(error)(message(op, tag, detail)), op, tag, detail)
+
+
 def _remembering(error: _E, op: str, tag: Any, detail: str) -> _E:
     """The plain ValueError/TypeError carries its parts, so `renamed` can say which public
     function the user called (`type(error)` stays the builtin: callers may test for it)."""

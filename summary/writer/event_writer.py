@@ -9,7 +9,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from summary.writer import context, registry
-from summary.writer.errors import WriterClosedError
+from summary.writer.errors import WriterClosedError, op_error, op_type_error
 from summary.writer.limits import DEFAULT_FLUSH_MILLIS, DEFAULT_MAX_QUEUE
 
 DEFAULT_SUFFIX = ".v2"
@@ -159,11 +159,11 @@ def _check_logdir(logdir: Any) -> str:
     try:
         path = os.fspath(logdir)
     except TypeError:
-        raise TypeError(
-            f"summary.create_file_writer: logdir must be a path or URL, got {logdir!r}"
+        raise op_type_error(
+            "create_file_writer", None, f"logdir must be a path or URL, got {logdir!r}"
         ) from None
     if not path:
-        raise ValueError("summary.create_file_writer: logdir must not be empty")
+        raise op_error("create_file_writer", None, "logdir must not be empty")
     return path
 
 
@@ -171,9 +171,7 @@ def _positive_int(what: str, value: Any, default: int) -> int:
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(
-            f"summary.create_file_writer: {what} must be a positive int, got {value!r}"
-        )
+        raise op_error("create_file_writer", None, f"{what} must be a positive int, got {value!r}")
     return value
 
 

@@ -83,6 +83,15 @@ def test_purge_step_hides_older_data_from_that_step(tmp_path):
     assert scalar_series(accumulator(tmp_path), "loss") == expected
 
 
+@pytest.mark.parametrize(
+    "purge_step, error", [("x", TypeError), (2**70, ValueError), (1.5, ValueError)]
+)
+def test_a_bad_purge_step_is_refused_before_the_run_directory_is_made(tmp_path, purge_step, error):
+    with pytest.raises(error, match=r"^summary\.SummaryWriter: step "):
+        SummaryWriter(tmp_path / "run", purge_step=purge_step)
+    assert not (tmp_path / "run").exists()
+
+
 def test_import_summary_keras_needs_no_keras():
     code = "import sys, summary; summary.keras; print('keras' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -206,6 +215,34 @@ def test_histogram_bins(tmp_path):
     np.testing.assert_array_equal(rows["auto"][:, 2], auto_counts)
     np.testing.assert_allclose(rows["auto"][:, 1], auto_edges[1:])
     assert all(plugin_of(acc, tag) == "histograms" for tag in rows)
+
+
+@pytest.mark.parametrize(
+    "dtype, pcm",
+    [
+        (np.int16, [0, 16384, -32768, 32767]),
+        (np.int8, [0, 64, -128, 127]),
+        (np.uint8, [128, 192, 0, 255]),
+        (np.int32, [0, 2**30, -(2**31), 2**31 - 1]),
+    ],
+)
+def test_add_audio_scales_integer_pcm_by_its_full_scale(tmp_path, dtype, pcm):
+    # A WAV sample s of b bits is the value s / 2**(b-1) (unsigned 8-bit: (s - 128) / 128); the
+    # 16-bit WAV we write holds that value x 32768, rounded and saturated at 32767.
+    with SummaryWriter(tmp_path) as writer:
+        writer.add_audio("pcm", np.array(pcm, dtype), 1, sample_rate=8000)
+    ((_, _, value),) = values(accumulator(tmp_path), "pcm")
+    with wave.open(io.BytesIO(value.flat[0])) as clip:
+        samples = np.frombuffer(clip.readframes(clip.getnframes()), "<i2")
+    offset, full = (128, 128) if dtype == np.uint8 else (0, 2 ** (np.iinfo(dtype).bits - 1))
+    expected = np.clip(np.round((np.array(pcm, float) - offset) / full * 32768), -32768, 32767)
+    np.testing.assert_array_equal(samples, expected)
+
+
+def test_add_audio_refuses_integer_dtypes_that_are_not_pcm(tmp_path):
+    with SummaryWriter(tmp_path) as writer:
+        with pytest.raises(TypeError, match=r"add_audio\('a'\): audio of dtype int64 is ambig"):
+            writer.add_audio("a", np.array([0, 1], np.int64))
 
 
 def test_audio_shapes(tmp_path):

@@ -233,3 +233,17 @@ def test_add_graph_same_operators_and_wiring_as_torch(tmp_path):
         if n.attr["_output_shapes"].list.shape
     }
     assert shapes["output/output.1"] == [2, 1]
+
+
+@pytest.mark.parametrize("make", [lambda t: t.tensor([0.5]), lambda t: t.tensor([[0.5]])])
+def test_add_scalar_takes_a_one_element_tensor_as_torch_does(tmp_path, make):
+    torch = pytest.importorskip("torch")
+    from torch.utils.tensorboard import SummaryWriter as TorchWriter
+
+    for logdir, writer in ((tmp_path / "ours", SummaryWriter), (tmp_path / "torch", TorchWriter)):
+        with writer(logdir) as w:
+            w.add_scalar("loss", make(torch), 3)
+    for run in ("ours", "torch"):
+        mux = multiplexer(tmp_path / run)
+        ((step, _, value),) = values(mux.GetAccumulator("."), "loss")
+        assert (step, float(value)) == (3, 0.5)

@@ -60,6 +60,14 @@ def pr_curve(labels=(True, False), predictions=(0.9, 0.1), name="x", **kw):
     return lambda: summary.pr_curve(name, labels, predictions, **{"step": 1, **kw})
 
 
+def scoped_scalar(scope):
+    def call():
+        with summary.name_scope(scope):
+            summary.scalar("x", 1.0, step=1)
+
+    return call
+
+
 def scoped_image(data):
     def call():
         with summary.name_scope("train"):
@@ -80,11 +88,25 @@ CASES = [
     Case("scalar-step-fraction", scalar(step=1.5), ValueError, "scalar", match="whole"),
     Case("scalar-step-missing", scalar(step=None), ValueError, "scalar", match="step is None"),
     Case("scalar-step-too-big", scalar(step=2**63), ValueError, "scalar", match="int64"),
+    # tags, scopes and descriptions that are not valid Unicode
+    Case(
+        "scalar-surrogate-tag", scalar(name="a\ud800"), ValueError, "scalar", "a\ud800", "Unicode"
+    ),
+    Case("scalar-bytes-tag", scalar(name=b"\xff"), ValueError, "scalar", b"\xff", "UTF-8"),
+    Case("scalar-bytes-description", scalar(description=b"x"), TypeError, "scalar", match="str"),
+    Case("scalar-surrogate-description", scalar(description="\ud800"), ValueError, "scalar"),
+    Case("name-scope-surrogate", scoped_scalar("\udc80"), ValueError, "name_scope", "\udc80"),
+    Case("text-surrogate-description", text(description="\ud800"), ValueError, "text"),
+    Case("histogram-surrogate-tag", histogram(name="a\ud800"), ValueError, "histogram", "a\ud800"),
+    Case("image-bytes-description", image(description=b"x"), TypeError, "image"),
+    Case("audio-surrogate-tag", audio(name="\ud800"), ValueError, "audio", "\ud800"),
+    Case("pr-curve-surrogate-tag", pr_curve(name="\ud800"), ValueError, "pr_curve", "\ud800"),
     # write
     Case("write-empty-tag", write(tag=""), ValueError, "write", ""),
     Case("write-complex", write(np.ones(3, np.complex64)), TypeError, "write", match="complex"),
     Case("write-ragged", write([[1, 2], [3]]), ValueError, "write", match="ragged"),
     Case("write-bad-metadata", write(metadata=object()), TypeError, "write", match="metadata"),
+    Case("write-metadata-corrupt", write(metadata=b"\xff\xff"), ValueError, "write", match="Summ"),
     # image
     Case("image-bool", image(IMAGES > 0), TypeError, "image", match="bool images"),
     Case("image-rank-3", image(IMAGES[0]), ValueError, "image", match=r"rank-4.*data\[None\]"),
@@ -119,18 +141,23 @@ CASES = [
     Case("audio-complex", audio(CLIPS * 1j), TypeError, "audio", match="complex"),
     Case("audio-no-frames", audio(np.zeros((1, 0, 1))), ValueError, "audio", match="one frame"),
     Case("audio-encoding-mp3", audio(encoding="mp3"), ValueError, "audio", match="encoding"),
+    Case("audio-encoding-array", audio(encoding=np.ones(2)), ValueError, "audio", match="encoding"),
     Case("audio-max-outputs-neg", audio(max_outputs=-2), ValueError, "audio", match=">= 0"),
     Case("audio-none", audio(None), TypeError, "audio", match="None"),
     # histogram, text, pr_curve
     Case("histogram-complex", histogram([1j, 2]), TypeError, "histogram", match="complex"),
     Case("histogram-strings", histogram(["a", "b"]), TypeError, "histogram"),
     Case("histogram-buckets-str", histogram(buckets="10"), TypeError, "histogram"),
+    Case(
+        "histogram-buckets-huge", histogram(buckets=10**9), ValueError, "histogram", match="65536"
+    ),
     Case("text-numbers", text(np.arange(3)), TypeError, "text"),
     Case("text-none", text(None), TypeError, "text"),
     Case("text-empty-tag", text(name=""), ValueError, "text", ""),
     Case("pr-curve-shapes", pr_curve(labels=[True]), ValueError, "pr_curve", match="shape"),
     Case("pr-curve-outside-0-1", pr_curve(predictions=[1.5, 0.1]), ValueError, "pr_curve"),
     Case("pr-curve-complex", pr_curve(predictions=[0.5j, 0.1]), TypeError, "pr_curve"),
+    Case("pr-curve-huge", pr_curve(num_thresholds=10**9), ValueError, "pr_curve", match="65536"),
 ]
 
 

@@ -232,6 +232,7 @@ BAD_INPUTS = [
     ("str_buckets", lambda: summary.histogram("bad", [1.0], step=0, buckets="10"), TypeError),
     ("bool_buckets", lambda: summary.histogram("bad", [1.0], step=0, buckets=True), TypeError),
     ("int32_overflow", lambda: summary.histogram("bad", [1.0], step=0, buckets=2**31), ValueError),
+    ("huge", lambda: summary.histogram("bad", [1.0], step=0, buckets=2**16 + 1), ValueError),
     ("no_step", lambda: summary.histogram("bad", [1.0]), ValueError),
 ]
 
@@ -241,3 +242,10 @@ BAD_INPUTS = [
 )
 def test_bad_input_is_rejected_and_nothing_is_written(logdir, call, error):
     assert_rejected(logdir, call, error, "summary.histogram('bad')")
+
+
+def test_the_largest_bucket_count_is_accepted(logdir):
+    with summary.create_file_writer(logdir) as writer, writer.as_default():
+        assert summary.histogram("wide", np.arange(10.0), step=0, buckets=2**16)
+    ((_, _, table),) = values(accumulator(logdir), "wide")
+    assert table.shape == (2**16, 3) and table[:, 2].sum() == 10

@@ -150,3 +150,17 @@ def test_a_function_that_cannot_be_deferred_says_so():
         with pytest.raises(RuntimeError, match=r"not a declared op.*cannot be deferred"):
             op("x")
     assert op("x") is None  # outside the graph it simply finds no writer
+
+
+def test_a_v2_op_in_a_v1_graph_reads_a_zero_arg_callable_at_run_time(logdir):
+    weights = [np.zeros(4)]
+    g = v1.Graph()
+    with summary.create_file_writer(logdir) as writer:
+        with g.as_default(), writer.as_default():
+            summary.histogram("w", lambda: weights[0], step=3)
+            ops = v1.all_v2_summary_ops()
+        weights[0] = np.arange(4.0)  # the value at run time is the one written
+        with v1.Session(g) as sess:
+            assert sess.run(ops) == [True]
+    ((step, _, table),) = values(accumulator(logdir), "w")
+    assert step == 3 and table[:, 2].sum() == 4 and table[0, 0] == 0.0 and table[-1, 1] == 3.0
