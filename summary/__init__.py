@@ -4,9 +4,11 @@ from summary import experimental
 from summary.ops import (
     NonFiniteHistogramWarning,
     audio,
+    custom_scalars,
     graph,
     histogram,
     image,
+    mesh,
     pr_curve,
     scalar,
     text,
@@ -35,12 +37,15 @@ __all__ = [
     "audio",
     "create_file_writer",
     "create_noop_writer",
+    "custom_scalars",
     "distributed",
     "experimental",
     "flush",
     "graph",
     "histogram",
+    "hparams",
     "image",
+    "mesh",
     "name_scope",
     "pr_curve",
     "reader",
@@ -53,7 +58,7 @@ __all__ = [
 ]
 
 
-_LAZY_SUBMODULES = ("distributed", "keras", "reader", "v1")
+_LAZY_SUBMODULES = ("distributed", "hparams", "keras", "reader", "v1")
 
 
 def __getattr__(name: str) -> object:

@@ -68,3 +68,32 @@ def test_graph_page(tmp_path):
     run_examples("data/graph.md")
     acc = accumulator(tmp_path / "logs" / "run1")
     assert [node.name for node in acc.Graph().node] == ["x", "w", "y"]
+
+
+def test_hparams_page(tmp_path):
+    run_examples("data/hparams.md")
+    root = tmp_path / "logs" / "hparam_tuning"
+    assert "_hparams_/experiment" in accumulator(root).Tags()["tensors"]
+    for trial in range(8):
+        acc = accumulator(root / f"run-{trial}")
+        assert "_hparams_/session_start_info" in acc.Tags()["tensors"]
+        assert list(scalar_series(acc, "accuracy")) == [1]
+
+
+def test_custom_scalars_page(tmp_path):
+    run_examples("data/custom_scalars.md")
+    acc = accumulator(tmp_path / "logs" / "custom")
+    assert plugin_of(acc, "custom_scalars__config__") == "custom_scalars"
+    assert len(scalar_series(acc, "acc/high")) == 10
+
+
+def test_mesh_page(tmp_path):
+    run_examples("data/mesh.md")
+    tags = accumulator(tmp_path / "logs" / "mesh").Tags()["tensors"]
+    assert sorted(tags) == [
+        "points_COLOR",
+        "points_VERTEX",
+        "tetrahedron_COLOR",
+        "tetrahedron_FACE",
+        "tetrahedron_VERTEX",
+    ]

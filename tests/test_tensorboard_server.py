@@ -170,3 +170,20 @@ def test_graph(server):
     assert not info.get("eval", {}).get("run_graph")
     graph = server.get("/data/plugin/graphs/graph", run="train").decode()
     assert 'name: "softmax"' in graph and 'op: "MatMul"' in graph
+
+
+def test_demo_hparams_mesh_and_custom_scalars(server):
+    experiment = server.poll_json(
+        "/data/plugin/hparams/experiment",
+        lambda body: bool(body.get("hparamInfos")),
+        request='{"experimentName": ""}',
+    )
+    assert {info["name"] for info in experiment["hparamInfos"]} == {
+        "optimizer",
+        "learning_rate",
+        "hidden_units",
+    }
+    tags = server.poll_json("/data/plugin/mesh/tags", lambda body: bool(body.get("train")))
+    assert tags["train"] == {"spiral": {"samples": 1}}
+    layout = server.poll_json("/data/plugin/custom_scalars/layout", bool)
+    assert [category["title"] for category in layout["category"]] == ["training"]

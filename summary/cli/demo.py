@@ -9,6 +9,7 @@ import os
 import numpy as np
 
 import summary
+from summary import hparams as hp
 from summary.proto import graph_pb2
 
 EPOCHS = 10
@@ -46,6 +47,7 @@ def write_demo(logdir: str, steps: int = 200) -> None:
     epoch_steps = _epoch_steps(steps)
     with summary.create_file_writer(os.path.join(logdir, "train")):
         summary.graph(model_graph())
+        _write_plugin_dashboards()
         summary.text("hyperparameters", [list(row) for row in HYPERPARAMETERS], step=0)
         summary.text("notes", "A **demo** run written by `python -m summary demo`.", step=0)
         for step in range(steps):
@@ -63,6 +65,31 @@ def write_demo(logdir: str, steps: int = 200) -> None:
             labels, predictions = classifier_outputs(rng, progress)
             summary.pr_curve("pr_curve", labels, predictions, step, num_thresholds=51)
             summary.histogram("predictions", predictions, step)
+
+
+def _write_plugin_dashboards() -> None:
+    """The train run as an HParams trial (its hyperparameters and metrics), a Custom Scalars
+    layout and a point cloud for the Mesh dashboard."""
+    optimizer = hp.HParam("optimizer", hp.Discrete(["adam", "sgd_momentum"]))
+    learning_rate = hp.HParam("learning_rate", hp.RealInterval(0.001, 0.1))
+    hidden_units = hp.HParam("hidden_units", hp.Discrete([64, 128, 256]))
+    hp.hparams_config(
+        hparams=[optimizer, learning_rate, hidden_units],
+        metrics=[hp.Metric("accuracy", display_name="train accuracy"), hp.Metric("loss")],
+    )
+    hp.hparams({optimizer: "sgd_momentum", learning_rate: 0.1, hidden_units: 128}, trial_id="demo")
+    summary.custom_scalars(
+        {
+            "training": {
+                "loss and accuracy": ["Multiline", ["loss", "accuracy"]],
+                "learning rate": ["Multiline", ["learning_rate"]],
+            }
+        }
+    )
+    angle = np.linspace(0, 6 * np.pi, 500)
+    spiral = np.stack([np.cos(angle), np.sin(angle), angle / (3 * np.pi) - 1], axis=-1)
+    colors = np.stack([255 * angle / angle[-1], 128 + 0 * angle, 255 - 255 * angle / angle[-1]], -1)
+    summary.mesh("spiral", spiral[None], colors=colors[None].astype(np.uint8), step=0)
 
 
 def _epoch_steps(steps: int) -> list[int]:

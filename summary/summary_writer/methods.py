@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from summary import ops
+from summary.ops.custom_scalars import one_chart
 from summary.ops.declare import SummaryOp
 from summary.ops.histogram import DEFAULT_BUCKET_COUNT
 from summary.ops.inputs import to_float, to_int
@@ -282,6 +283,51 @@ class TensorBoardXMethods(_MixedInto):
                 ops.scalar.direct(run, caller, tag, value, step, None)
         finally:
             run.close()
+
+    def add_custom_scalars(self, layout: Any) -> None:
+        """The Custom Scalars layout: torch's `{category: {title: ["Multiline" | "Margin",
+        tags]}}` dict or a `custom_scalar_pb2.Layout`; one per run (the last one wins)."""
+        ops.custom_scalars.direct(self, "SummaryWriter.add_custom_scalars", layout)
+
+    def add_custom_scalars_multilinechart(
+        self, tags: list[str], category: str = "default", title: str = "untitled"
+    ) -> None:
+        """A layout of one multiline chart of `tags` (regexes), as torch."""
+        caller = "SummaryWriter.add_custom_scalars_multilinechart"
+        layout = one_chart(caller, "Multiline", tags, category, title)
+        ops.custom_scalars.direct(self, caller, layout)
+
+    def add_custom_scalars_marginchart(
+        self, tags: list[str], category: str = "default", title: str = "untitled"
+    ) -> None:
+        """A layout of one margin chart: `tags` is [value, lower, upper], as torch."""
+        caller = "SummaryWriter.add_custom_scalars_marginchart"
+        layout = one_chart(caller, "Margin", tags, category, title)
+        ops.custom_scalars.direct(self, caller, layout)
+
+    def add_mesh(
+        self,
+        tag: str,
+        vertices: Any,
+        colors: Any = None,
+        faces: Any = None,
+        config_dict: dict[str, Any] | None = None,
+        global_step: int | None = None,
+        walltime: float | None = None,
+    ) -> None:
+        """Meshes or point clouds ([B, N, 3] vertices, optional colors and faces), as torch."""
+        self._log(
+            "SummaryWriter.add_mesh",
+            walltime,
+            ops.mesh,
+            tag,
+            vertices,
+            faces,
+            colors,
+            config_dict,
+            _step(global_step),
+            None,
+        )
 
     def add_graph(
         self,

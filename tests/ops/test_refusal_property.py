@@ -22,7 +22,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import summary
 from summary import SummaryWriter, ops
 from tests.tensorboard_loader import multiplexer
 
@@ -123,10 +122,27 @@ def draw_arguments(data: Any, function: Any, skip: int) -> dict[str, Any]:
     return kwargs
 
 
+UNTAGGED = {  # ops without a tag argument -> the tag they write
+    "hparams": hparams_metadata.SESSION_START_INFO_TAG,
+    "hparams_config": hparams_metadata.EXPERIMENT_TAG,
+    "custom_scalars": "custom_scalars__config__",
+}
+
+
+def mesh_tags(tag: Any, kwargs: dict[str, Any]) -> list[str]:
+    """The records an accepted mesh call writes: `<tag>_VERTEX`, and FACE/COLOR when given."""
+    parts = ["VERTEX"] + [
+        part
+        for part, key in (("FACE", "faces"), ("COLOR", "colors"))
+        if kwargs.get(key) is not None
+    ]
+    return [f"{tag_text(tag)}_{part}" for part in parts]
+
+
 def call_op(data: Any, expected: Counter) -> None:
     op = data.draw(st.sampled_from(OPS))
-    function = getattr(summary, op)
-    tagged = op != "graph"
+    function = getattr(ops, op)  # summary.hparams is the HParams API module
+    tagged = op != "graph" and op not in UNTAGGED
     tag = data.draw(tags) if tagged else None
     kwargs = draw_arguments(data, function, 1 if tagged else 0)
     args = (tag,) if tagged else ()
@@ -136,14 +152,17 @@ def call_op(data: Any, expected: Counter) -> None:
         assert named(str(error), op, tag), (op, tag, kwargs, error)
         return
     assert written is True
-    expected["<graph>" if op == "graph" else tag_text(tag)] += 1
+    if op == "mesh":
+        expected.update(mesh_tags(tag, kwargs))
+    else:
+        expected["<graph>" if op == "graph" else UNTAGGED.get(op) or tag_text(tag)] += 1
 
 
 def call_method(data: Any, writer: SummaryWriter, expected: Counter) -> None:
     method = data.draw(st.sampled_from(METHODS))
     function = getattr(SummaryWriter, method)
-    if method == "add_graph":  # no tag; arbitrary data is never a torch module: always refused
-        tag = None
+    if method in ("add_graph", "add_custom_scalars") or method.startswith("add_custom_scalars_"):
+        tag = None  # add_graph: arbitrary data is never a torch module: always refused
         kwargs = draw_arguments(data, function, 1)
     elif method == "add_hparams":
         tag = None
@@ -163,6 +182,10 @@ def call_method(data: Any, writer: SummaryWriter, expected: Counter) -> None:
         return
     if method == "add_graph":
         expected["<graph>"] += 1
+    elif method.startswith("add_custom_scalars"):
+        expected[UNTAGGED["custom_scalars"]] += 1
+    elif method == "add_mesh":
+        expected.update(mesh_tags(tag, kwargs))
     elif method == "add_hparams":
         expected.update(HPARAMS_TAGS)
         expected.update(tag_text(t) for t in kwargs["metric_dict"])

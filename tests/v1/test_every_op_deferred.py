@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import summary
+from summary import hparams as hp
 from summary import ops, v1
 from summary.ops.declare import REGISTRY
 from summary.proto import graph_pb2, node_def_pb2, summary_pb2
@@ -31,6 +32,16 @@ SAMPLES = {
     "pr_curve": (("pr", lambda: np.array([True, False]), "P"), np.array([0.9, 0.2]), "pr_curves"),
     "write": (("raw", "P"), np.arange(3.0), "custom"),
     "graph": (("P",), _GRAPH, "graphs"),
+    "hparams": (("P",), {"lr": 0.1}, "hparams"),
+    "hparams_config": (("P",), [hp.HParam("lr", hp.RealInterval(0.0, 1.0))], "hparams"),
+    "custom_scalars": (("P",), {"c": {"t": ["Multiline", ["loss"]]}}, "custom_scalars"),
+    "mesh": (("m", "P"), np.zeros((1, 3, 3), np.float32), "mesh"),
+}
+_TAGS = {  # the tag an op writes, where it is not its first argument
+    "hparams": "_hparams_/session_start_info",
+    "hparams_config": "_hparams_/experiment",
+    "custom_scalars": "custom_scalars__config__",
+    "mesh": "m_VERTEX",
 }
 _EXTRA = {  # keyword arguments beyond the sample's positional ones
     "audio": {"step": 1},
@@ -65,5 +76,5 @@ def test_op_is_deferred_with_placeholders_and_callables(logdir, op_name):
     if op_name == "graph":
         assert acc.Graph().node[0].name == "a"
     else:
-        tag = arguments[0]
+        tag = _TAGS.get(op_name, arguments[0])
         assert plugin_of(acc, tag) == plugin
