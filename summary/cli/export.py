@@ -78,8 +78,8 @@ def rows(data: LogdirData) -> Iterator[tuple[str, str, str, int, float, Any]]:
 
 def _value(series: Series, index: int) -> Any:
     if series.plugin == "scalars":
-        return float(series.values[index])
-    raw = series.raw[index]
+        return float(_loaded(series.values)[index])
+    raw = _loaded(series.raw)[index]
     if raw is not None and series.plugin == "images":
         return {
             "width": int(raw[0]),
@@ -88,7 +88,13 @@ def _value(series: Series, index: int) -> Any:
         }
     if raw is not None and series.plugin == "audio":
         return {"audio_base64": [_base64(blob) for blob in np.asarray(raw)[:, 0]]}
-    return _plain(series.values[index])
+    return _plain(_loaded(series.values)[index])
+
+
+def _loaded(values: np.ndarray | list[Any] | None) -> np.ndarray | list[Any]:
+    """`Series.values` or `.raw`, which export always loads (they are None only without)."""
+    assert values is not None
+    return values
 
 
 def _plain(value: Any) -> Any:

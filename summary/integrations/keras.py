@@ -124,9 +124,9 @@ class TensorBoard(keras.callbacks.Callback):
 
     def _push_writer(self, run: str, step: int) -> None:
         """As Keras: inside training, the user's own summary ops write here every N batches."""
-        if self.update_freq == "epoch":
-            return
         freq = self.update_freq
+        if isinstance(freq, str):  # "epoch"
+            return
         contexts = (
             self._writer(run).as_default(step),
             summary.record_if(lambda: step % freq == 0),
@@ -181,8 +181,8 @@ class TensorBoard(keras.callbacks.Callback):
             self._batch_start_time = time.time()
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
-        step = self._global_train_batch
-        if self.update_freq == "epoch" or step % self.update_freq:
+        step, freq = self._global_train_batch, self.update_freq
+        if isinstance(freq, str) or step % freq:  # "epoch", or not a step to write
             return
         if self.write_steps_per_second:
             elapsed = time.time() - self._batch_start_time
@@ -223,7 +223,7 @@ class TensorBoard(keras.callbacks.Callback):
                 self._scalar("validation", f"epoch_{name[4:]}", value, epoch)
 
     def _learning_rates(self) -> dict[str, float]:
-        optimizer = getattr(self.model, "optimizer", None)
+        optimizer: Any = getattr(self.model, "optimizer", None)
         optimizer = getattr(optimizer, "inner_optimizer", optimizer)  # LossScaleOptimizer
         if hasattr(optimizer, "optimizers"):
             return {

@@ -28,6 +28,8 @@ _NULL_TENSOR = np.zeros((0,), dtype=np.float32)
 class TensorBoardLogger(tensorboard.TensorBoardLogger):
     """Lightning's TensorBoard logger, writing with `summary` (no torch/tensorboardX writer)."""
 
+    _experiment: SummaryWriter | None  # set by Lightning's __init__, opened on first use
+
     @property
     @rank_zero_experiment
     def experiment(self) -> SummaryWriter:

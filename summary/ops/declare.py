@@ -82,7 +82,7 @@ def summary_op(op: str, *, tag: TagRule = "scoped") -> Callable[[Callable[..., N
         public.op_name, public.tag_rule = op, tag
         public.direct = _direct(op, tag, body)
         REGISTRY[op] = public
-        return public  # type: ignore[return-value]
+        return public
 
     return declare
 

@@ -88,7 +88,7 @@ def session_end_metadata(status: int, end_time_secs: float | None = None) -> byt
     return plugin_data_metadata(session_end_info=end)
 
 
-def hparam_value(op: str, name: str, value: Any) -> tuple[int, struct_pb2.Value]:
+def hparam_value(op: str, name: str, value: Any) -> tuple[hparams_pb2.DataType, struct_pb2.Value]:
     """The hparam's declared type and its value; bool before int (torch records True as 1.0)."""
     if isinstance(value, (bool, np.bool_)):
         return hparams_pb2.DATA_TYPE_BOOL, struct_pb2.Value(bool_value=bool(value))

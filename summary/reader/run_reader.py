@@ -28,7 +28,7 @@ _unpack_float = struct.Struct("<f").unpack_from
 _unpack_double = struct.Struct("<d").unpack_from
 _I64, _U64 = 1 << 63, 1 << 64
 _FAST_MIN_BYTES = 16  # smaller events are too small to hold a tag and a float: read in full
-_MISSING = object()
+_MISSING: Any = object()  # sentinel for dict.get; typed Any so it narrows away
 
 
 class Collector:
@@ -117,7 +117,9 @@ class RunReader:
 
     # -- one event at a time ------------------------------------------------------------------
 
-    def _classify(self, data: bytes, start: int, end: int, key: bytes, path: str, offset: int):
+    def _classify(
+        self, data: bytes, start: int, end: int, key: bytes, path: str, offset: int
+    ) -> None:
         """Read a small event in full; if it is a one-float event, remember its shape."""
         event = _parse(data[start:end], path, offset)
         self._event(event)

@@ -12,7 +12,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,10 +36,15 @@ _NULL_TENSOR = np.zeros((0,), dtype=np.float32)
 _TENSOR_METADATA = plugin_metadata("tensor")  # what torch's add_tensor writes
 
 
-class TensorBoardXMethods:
+if TYPE_CHECKING:  # the type checker sees the EventWriter this mixes into (SummaryWriter's)
+    _MixedInto = EventWriter
+else:
+    _MixedInto = object
+
+
+class TensorBoardXMethods(_MixedInto):
     """The methods torch and tensorboardX users call; needs an EventWriter to mix into."""
 
-    logdir: str
     _run_writer: Callable[[str], SummaryTarget]  # the open writer of a sibling run
     _new_run: Callable[[str], EventWriter]  # a new writer for another run
     _scalars_for_json: dict[str, list[list[float]]]  # add_scalars' values, as tensorboardX
@@ -71,7 +76,7 @@ class TensorBoardXMethods:
         if type(scalar_value) is not float:
             scalar_value = convert.one_element("SummaryWriter.add_scalar", tag, scalar_value)
         step = 0 if global_step is None else global_step  # _step(), inline on the hot path
-        description = summary_description
+        description: str | None = summary_description
         if type(description) is str and not description:  # torch's default "" is no description
             description = None
         if walltime is None:

@@ -43,21 +43,20 @@ class FileWriter:
         filename_suffix: str | None = None,
         graph_def: Any = None,
     ) -> None:
-        self._logdir = logdir
         self._options = (
             _positive("max_queue", max_queue),
             _flush_millis(flush_secs),
             "" if filename_suffix is None else str(filename_suffix),
         )
         self._run_metadata_tags: set[str] = set()
-        self._writer = self._open()
+        self._writer: EventWriter | None = self._open(logdir)
         self._logdir = self._writer.logdir  # as a str, also once closed
         if graph is not None or graph_def is not None:
             self.add_graph(graph, graph_def=graph_def)
 
-    def _open(self) -> EventWriter:
+    def _open(self, logdir: str | os.PathLike[str]) -> EventWriter:
         max_queue, flush_millis, suffix = self._options
-        return EventWriter(self._logdir, max_queue, flush_millis, suffix)
+        return EventWriter(logdir, max_queue, flush_millis, suffix)
 
     def get_logdir(self) -> str:
         """The directory this writer writes to."""
@@ -135,7 +134,7 @@ class FileWriter:
         """After `close()`, write again (to a new event file unless the logdir has another
         open writer); does nothing while open."""
         if self._writer is None:
-            self._writer = self._open()
+            self._writer = self._open(self._logdir)
 
     def _writer_or_raise(self) -> EventWriter:
         writer = self._writer
@@ -196,7 +195,7 @@ def _flush_millis(flush_secs: Any) -> int:
         raise op_type_error(
             "v1.FileWriter", None, f"flush_secs must be a number, got {flush_secs!r}"
         )
-    if not (math.isfinite(flush_secs) and flush_secs > 0):
+    if not (math.isfinite(flush_secs) and float(flush_secs) > 0):
         raise op_error("v1.FileWriter", None, f"flush_secs must be positive, got {flush_secs!r}")
     return max(1, min(int(float(flush_secs) * 1000), DEFAULT_FLUSH_MILLIS))
 

@@ -108,6 +108,7 @@ def tensor_summary(
 ) -> SummaryOp:
     """A deferred summary of any tensor with the given SummaryMetadata (message or bytes)."""
     op = "v1.tensor_summary"
+    metadata: bytes | None
     if summary_metadata is None:
         message = summary_pb2.SummaryMetadata(
             display_name=display_name or "", summary_description=summary_description or ""

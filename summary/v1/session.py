@@ -86,7 +86,8 @@ class Run:
         if isinstance(fetches, Node):
             return self.evaluate(fetches)
         if isinstance(fetches, Mapping):
-            return type(fetches)((key, self.fetch(value)) for key, value in fetches.items())
+            mapping: Any = type(fetches)  # a concrete dict-like class, built from pairs
+            return mapping((key, self.fetch(value)) for key, value in fetches.items())
         if isinstance(fetches, tuple) and hasattr(fetches, "_fields"):  # a namedtuple
             return type(fetches)(*(self.fetch(item) for item in fetches))
         if isinstance(fetches, (list, tuple)):

@@ -9,7 +9,8 @@ filter does not want are skipped without parsing their images or tensors.
 from __future__ import annotations
 
 import struct
-from typing import NamedTuple
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
 _unpack_double = struct.Struct("<d").unpack_from
 _U64 = 1 << 64
@@ -68,8 +69,9 @@ def event_head(data: bytes, start: int, end: int) -> tuple[float, int, int]:
     return wall_time, step, pos
 
 
-def fields(data: bytes, start: int, end: int):
+def fields(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, Any]]:
     """Yield (field number, wire type, value or (begin, stop) of a length-delimited field)."""
+    value: int | tuple[int, int]
     pos = start
     while pos < end:
         key, pos = varint(data, pos)

@@ -157,7 +157,7 @@ def get_step() -> Any:
     return _local.steps[-1][0] if _local.steps else _process.step
 
 
-def as_int64_step(op: str, tag: str, step: Any) -> int:
+def as_int64_step(op: str, tag: str | None, step: Any) -> int:
     """`step` as a Python int in int64 range, or a ValueError/TypeError naming the op and tag."""
     if type(step) is int and _INT64_MIN <= step <= _INT64_MAX:
         return step
@@ -172,7 +172,7 @@ def as_int64_step(op: str, tag: str, step: Any) -> int:
     return value
 
 
-def _integral_float(op: str, tag: str, step: Any) -> int:
+def _integral_float(op: str, tag: str | None, step: Any) -> int:
     try:
         if isinstance(step, (str, bytes)):
             raise TypeError

@@ -28,7 +28,10 @@ class ScalarEntry(NamedTuple):
     value: float
     metadata: bytes | None  # serialized SummaryMetadata; written with the tag's first value
 
-    nbytes = 0
+    @property
+    def nbytes(self) -> int:
+        """A scalar holds no array memory."""
+        return 0
 
 
 class TensorEntry(NamedTuple):
@@ -64,7 +67,10 @@ class FlushMarker(NamedTuple):
 
     done: threading.Event
 
-    nbytes = 0
+    @property
+    def nbytes(self) -> int:
+        """A marker holds no array memory."""
+        return 0
 
 
 ScalarTuple = tuple[str, int, float, float, "bytes | None"]  # ScalarEntry's fields, as queued

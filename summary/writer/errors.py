@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-_E = TypeVar("_E", bound=Exception)
+_E = TypeVar("_E", bound=BaseException)
 
 
 class WriterError(RuntimeError):

@@ -24,7 +24,7 @@ class Health:
         self.lock = threading.Lock()
         self._where = where
         self._changed = changed
-        self.pending: tuple[str, BaseException] | None = None  # for the caller's next call
+        self.pending: tuple[str, BaseException | None] | None = None  # for the caller's next call
         self._appended = False
         self.failure: BaseException | None = None  # set while writes fail
         self.last_failure: BaseException | None = None
@@ -33,7 +33,7 @@ class Health:
         self._dropped_in_failure = 0
         self.retry_delay = RETRY_FIRST_SECONDS
 
-    def _keep(self, message: str, cause: BaseException) -> None:
+    def _keep(self, message: str, cause: BaseException | None) -> None:
         """Keep `message` for the caller; a second one before it is raised is appended."""
         if self.pending is None:
             self.pending = (message, cause)

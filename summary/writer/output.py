@@ -77,14 +77,16 @@ class Output:
         """True while bytes wait to be written."""
         return bool(self._pieces)
 
-    def open(self) -> None:
-        """Start a new file: its first record is Event{wall_time, file_version}."""
+    def open(self) -> Sink:
+        """Start a new file (and return its sink): its first record is Event{wall_time,
+        file_version}."""
         sink = self._timed(self._open_sink)
         self._sink = sink
         self.path = sink.path
         self._on_new_file()
         header = records.frame_record(encode.file_version_event(time.time()))
         self._pieces.appendleft(_Piece(header, 0, True))
+        return sink
 
     def prepare_for_chunk(self) -> None:
         """Before a chunk is encoded, with nothing staged: start a new file when the sink asks
@@ -128,11 +130,10 @@ class Output:
         the unwritten rest here for the next call."""
         pieces = self._pieces
         while pieces:
-            if self._sink is None:
-                self.open()
+            sink = self._sink if self._sink is not None else self.open()
             piece = pieces[0]
             try:
-                written = self._timed(self._sink.write, piece.view)
+                written = self._timed(sink.write, piece.view)
             except SinkLostError as error:
                 self._replace_lost(error)
                 continue

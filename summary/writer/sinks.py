@@ -12,9 +12,17 @@ from summary.writer.naming import event_file_name
 class Sink(Protocol):
     """An append-only byte destination owned by one background writer thread."""
 
-    path: str
-    full: bool  # True when the writer should roll to a new sink (between records)
-    lost: bool  # True when the destination vanished (the writer then starts a new one)
+    @property
+    def path(self) -> str:
+        """What the destination is called in messages (a file path or an object URL)."""
+
+    @property
+    def full(self) -> bool:
+        """True when the writer should roll to a new sink (between records)."""
+
+    @property
+    def lost(self) -> bool:
+        """True when the destination vanished (the writer then starts a new one)."""
 
     def write(self, data: memoryview) -> int:
         """Append a prefix of `data`; return how many bytes were taken (may be fewer).

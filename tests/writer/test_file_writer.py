@@ -279,6 +279,9 @@ def test_sigkill_keeps_everything_older_than_flush_millis(logdir):
         target=lambda: heard.extend((int(line), time.monotonic()) for line in child.stdout)
     )
     reader.start()
+    started = time.monotonic()
+    while not heard and time.monotonic() - started < 60:  # a loaded machine imports slowly
+        time.sleep(0.01)
     time.sleep(1.5)
     kill_time = time.monotonic()
     child.kill()
