@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from summary.writer.remote import OBJECT_STORES, _import_fsspec
+from summary.writer.remote import OBJECT_STORES, import_fsspec
 
 
 def write_file(logdir: str, parts: tuple[str, ...], data: bytes) -> None:
@@ -45,4 +45,4 @@ def read_file(logdir: str, name: str) -> bytes | None:
 
 
 def _filesystem(logdir: str) -> tuple[Any, str]:
-    return _import_fsspec(logdir).core.url_to_fs(logdir)
+    return import_fsspec(logdir).core.url_to_fs(logdir)

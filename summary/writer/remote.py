@@ -33,7 +33,7 @@ class RemoteSink:
     lost = False  # objects are replaced whole, never deleted from under an open handle
 
     def __init__(self, logdir: str, suffix: str) -> None:
-        fsspec = _import_fsspec(logdir)
+        fsspec = import_fsspec(logdir)
         self._fs, root = fsspec.core.url_to_fs(logdir)
         self._root = root.rstrip("/")
         self._prepare_location(logdir)
@@ -101,7 +101,7 @@ class RemoteSink:
         return len(self._segment) > SEGMENT_BYTES or self._uploads >= SEGMENT_UPLOADS
 
 
-def _import_fsspec(logdir: str) -> Any:
+def import_fsspec(logdir: str) -> Any:
     try:
         import fsspec
     except ImportError:
