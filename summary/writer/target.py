@@ -1,8 +1,8 @@
 """The contract between the ops and whatever they write to.
 
-An op gets a `SummaryTarget` from `context.recording_writer()` (or is handed one by an `add_*`
-method) and queues its value through one `enqueue_*` call; encoding and I/O happen later, on the
-writer thread. `EventWriter` is the real target; `PinnedWallTime` wraps one for callers that
+A declared op gets a `SummaryTarget` from its skeleton (summary/ops/declare.py: the recording
+default writer) or is handed one by an `add_*` method, and queues its value through one
+`enqueue_*` call; encoding and I/O happen later, on the writer thread. `EventWriter` is the real target; `PinnedWallTime` wraps one for callers that
 give their own wall time (torch's `walltime=`).
 """
 
