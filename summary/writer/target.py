@@ -2,8 +2,9 @@
 
 A declared op gets a `SummaryTarget` from its skeleton (summary/ops/declare.py: the recording
 default writer) or is handed one by an `add_*` method, and queues its value through one
-`enqueue_*` call; encoding and I/O happen later, on the writer thread. `EventWriter` is the real target; `PinnedWallTime` wraps one for callers that
-give their own wall time (torch's `walltime=`).
+`enqueue_*` call; encoding and I/O happen later, on the writer thread. `EventWriter` is the real
+target; `PinnedWallTime` wraps one for callers that give their own wall time (torch's
+`walltime=`).
 """
 
 from __future__ import annotations
