@@ -26,16 +26,18 @@ def iter_frames(
     path: str,
     on_read: Callable[[int], None] | None = None,
     chunk_bytes: int = CHUNK_BYTES,
+    base: int = 0,
 ) -> Iterator[tuple[bytes, int, int, int]]:
     """Yield (chunk, start, end, file offset) for each record: its payload is chunk[start:end].
 
-    `on_read(n)` is told of every n bytes read (progress reporting).
+    `on_read(n)` is told of every n bytes read (progress reporting); `base` is the file offset
+    `handle` is at.
     """
     crc = crc32c.crc32c
     unpack_u32 = struct.Struct("<I").unpack_from
     lengths: dict[bytes, int] = {}  # a valid 12-byte header -> its payload length
     buffer = b""
-    base = 0  # file offset of buffer[0]
+    # base: file offset of buffer[0]
     pos = 0
     need = 0
     while True:

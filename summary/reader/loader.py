@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from typing import Literal
 
-from summary.reader import storage
+from summary.reader import indexed, storage
 from summary.reader.event_files import iter_event_files
 from summary.reader.result import LogdirData
 from summary.reader.run_reader import RunReader
@@ -28,13 +28,18 @@ def load(
     values: bool = True,
     on_corruption: Literal["warn", "raise", "ignore"] = "warn",
     progress: Callable[[int, int], None] | None = None,
+    index: str = "use",
 ) -> LogdirData:
     """Read every run below `logdir` (a path or fsspec URL) into a LogdirData.
 
     `runs`, `tags`, `plugins`: names or glob patterns (`"train/*"`) to keep; None keeps all.
     A tag's plugin is the one named by its first metadata in the run (TensorBoard's rule).
     `values=False` reads steps and wall times only. `progress(done, total)` hears of bytes read.
+    `index`: "use" reads through the index beside an event file where it provably matches the
+    file (docs/index-format.md), "build" first writes one for a file that lacks it, "ignore"
+    scans every file.
     """
+    indexed.check_mode(index)
     logdir = os.fspath(logdir)
     wanted = Wanted(runs, tags, plugins)
     files: dict[str, list[str]] = {}
@@ -46,9 +51,25 @@ def load(
     for run, paths in files.items():
         reader = RunReader(run, wanted, values, on_corruption)
         for path in paths:
-            reader.read_file(path, on_read)
+            _read_file(reader, path, on_read, index)
         result[run] = reader.result(paths)
     return LogdirData(logdir, result)
+
+
+def _read_file(
+    reader: RunReader, path: str, on_read: Callable[[int], None] | None, index: str
+) -> None:
+    """Through the index for its proven prefix (the rest scanned), or by scanning it all."""
+    trusted = None if index == "ignore" else indexed.trusted_index(path)
+    if trusted is None and index == "build" and indexed.build_index(path):
+        trusted = indexed.trusted_index(path)
+    if trusted is not None:
+        try:
+            reader.read_indexed(path, trusted)
+        except OSError as error:
+            indexed.distrust(path, error)
+            trusted = None
+    reader.read_file(path, on_read, 0 if trusted is None else trusted.covered)
 
 
 def _progress_counter(

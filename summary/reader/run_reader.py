@@ -9,16 +9,19 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from google.protobuf.message import DecodeError
 
 from summary.proto import event_pb2, summary_pb2
 from summary.reader import legacy, storage, tensors
 from summary.reader.events import report_corruption
+from summary.reader.indexed import TrustedIndex, fetch_records, kind_name
 from summary.reader.frames import iter_frames
 from summary.reader.record_reader import CorruptRecordError
 from summary.reader.result import RunData, Series
 from summary.reader.wanted import Wanted
 from summary.wire import decode
+from summary.wire.index_format import HAS_VALUE, KIND_CODES, KINDS
 from summary.wire.one_float import one_float_tag
 
 FAST_MAX_BYTES = 512  # events this small may take the one-float fast path
@@ -61,20 +64,22 @@ class RunReader:
         self.fast: dict[bytes, tuple | None] = {}  # event bytes after the step -> appenders
         self.records = 0
 
-    def read_file(self, path: str, on_read: Callable[[int], None] | None) -> None:
+    def read_file(self, path: str, on_read: Callable[[int], None] | None, start: int = 0) -> None:
+        """Scan the records of `path` from byte `start` (where an index's prefix ended)."""
         try:
             with storage.open_binary(path) as handle:
-                self._read_records(handle, path, on_read)
+                handle.seek(start)
+                self._read_records(handle, path, on_read, start)
         except CorruptRecordError as error:
             report_corruption(error, self.on_corruption, stacklevel=5)
 
-    def _read_records(self, handle: Any, path: str, on_read: Any) -> None:
+    def _read_records(self, handle: Any, path: str, on_read: Any, begin: int) -> None:
         fast = self.fast
         unpack = _unpack_float
         unpack_double = _unpack_double
         count = 0
         try:
-            for data, start, end, offset in iter_frames(handle, path, on_read):
+            for data, start, end, offset in iter_frames(handle, path, on_read, base=begin):
                 count += 1
                 if not _FAST_MIN_BYTES <= end - start <= FAST_MAX_BYTES:
                     self._general(data, start, end, path, offset)
@@ -205,13 +210,7 @@ class RunReader:
         """Keep the first metadata of `tag` (legacy values and graphs get TensorBoard's)."""
         if tag in self.metadata:
             return
-        if isinstance(metadata, bytes):
-            metadata = summary_pb2.SummaryMetadata.FromString(metadata)
-        if kind in legacy.PLUGINS:
-            metadata = legacy.metadata(kind, tag, metadata)
-        elif kind in _GRAPH_PLUGINS:
-            metadata = summary_pb2.SummaryMetadata()
-            metadata.plugin_data.plugin_name = _GRAPH_PLUGINS[kind]
+        metadata = _metadata_read(tag, kind, metadata)
         if metadata is not None:
             self.metadata[tag] = metadata
 
@@ -225,6 +224,87 @@ class RunReader:
             if not self.wanted.plugin(self.metadata[tag].plugin_data.plugin_name):
                 collector = self.collectors[tag] = None
         return collector
+
+    # -- through an index (indexed.py proved it matches the file) --------------------------------
+
+    def read_indexed(self, path: str, index: TrustedIndex) -> None:
+        """Take the records of `index`'s prefix of `path`: scalars from the index itself, other
+        wanted records read by offset. Raises OSError, before changing anything, when a record
+        read is not what the index says (the caller then scans the file)."""
+        names = [
+            RUN_GRAPH_TAG if KINDS[m.kind] == "graph_def" else index.tags[m.tag]
+            for m in index.metadata
+        ]
+        known = dict(self.metadata)
+        for meta, name in zip(index.metadata, names):
+            if name not in known:
+                found = _metadata_read(name, kind_name(meta.kind), meta.metadata)
+                if found is not None:
+                    known[name] = found
+        since = {
+            m.tag: m.ordinal for m, name in zip(index.metadata, names) if name not in self.metadata
+        }
+        entries = index.entries
+        kinds = entries["kind"]
+        order = np.argsort(entries["tag"], kind="stable")
+        bounds = np.flatnonzero(np.diff(entries["tag"][order])) + 1
+        plans = []
+        spans: list[tuple[int, int]] = []
+        for group in np.split(order, bounds) if len(order) else []:
+            group = group[(kinds[group] & 0x7F) != KIND_CODES["record"]]
+            if not len(group):
+                continue
+            tag_id = int(entries["tag"][group[0]])
+            first_kind = KINDS[kinds[group[0]] & 0x7F]
+            name = RUN_GRAPH_TAG if first_kind == "graph_def" else index.tags[tag_id]
+            if not self.wanted.tag(name):
+                continue
+            metadata = known.get(name)
+            plugin = metadata.plugin_data.plugin_name if metadata is not None else None
+            if plugin is not None and not self.wanted.plugin(plugin):
+                continue
+            plain = kinds[group] & 0x7F
+            shown = plain != KIND_CODES["obsolete_old_style_histogram"]
+            empty = plain == KIND_CODES["empty"]
+            if empty.any():
+                null = legacy.reads_null_tensor(metadata)
+                shown &= ~empty | (null & (group >= since.get(tag_id, 0)))
+            group = group[shown]
+            bulk = plugin == "scalars" and bool(np.all(kinds[group] & HAS_VALUE))
+            if self.values and not bulk:
+                spans += zip(entries["offset"][group].tolist(), entries["length"][group].tolist())
+            plans.append((name, group, bulk))
+        payloads = fetch_records(path, spans) if spans else {}
+        for meta, name in zip(index.metadata, names):
+            self._remember_metadata(name, kind_name(meta.kind), meta.metadata)
+        for name, group, bulk in plans:
+            self._take(name, entries[group], bulk, payloads)
+        self.records += index.records
+
+    def _take(self, name: str, entries: np.ndarray, bulk: bool, payloads: dict[int, bytes]) -> None:
+        collector = self._collector(name)
+        if collector is None:
+            return
+        if not self.values or bulk:
+            collector.steps += entries["step"].tolist()
+            collector.wall_times += entries["wall_time"].tolist()
+            collector.raw += entries["value"].tolist() if self.values else [None] * len(entries)
+            return
+        done = None
+        for offset in entries["offset"].tolist():
+            if offset == done:
+                continue  # the values of this tag in this record were all taken below
+            done = offset
+            event = event_pb2.Event.FromString(payloads[offset])
+            what = event.WhichOneof("what")
+            if what == "summary":
+                for value in event.summary.value:
+                    if (value.tag or value.node_name) == name:
+                        self._value(event.step, event.wall_time, value)
+            elif what == "graph_def":
+                self._add(RUN_GRAPH_TAG, event, event.graph_def)
+            elif what == "tagged_run_metadata":
+                self._add(name, event, event.tagged_run_metadata.run_metadata)
 
     def result(self, paths: list[str]) -> RunData:
         series = {}
@@ -243,6 +323,19 @@ class RunReader:
 
 _GRAPH_PLUGINS = {"graph_def": "graphs", "tagged_run_metadata": "graph_tagged_run_metadata"}
 _SHOWN_KINDS = {"tensor", "graph_def", legacy.NULL_TENSOR, *legacy.PLUGINS}
+
+
+def _metadata_read(tag: str, kind: str | None, metadata: Any) -> Any:
+    """The metadata a value of `kind` with stored `metadata` (bytes, message or None) gives its
+    tag when it is the tag's first: TensorBoard's for legacy values and graphs."""
+    if isinstance(metadata, bytes):
+        metadata = summary_pb2.SummaryMetadata.FromString(metadata)
+    if kind in legacy.PLUGINS:
+        metadata = legacy.metadata(kind, tag, metadata)
+    elif kind in _GRAPH_PLUGINS:
+        metadata = summary_pb2.SummaryMetadata()
+        metadata.plugin_data.plugin_name = _GRAPH_PLUGINS[kind]
+    return metadata
 
 
 def _parse(payload: bytes, path: str, offset: int) -> event_pb2.Event:

@@ -39,3 +39,36 @@ def size_of(path: str) -> int:
         return os.path.getsize(path)
     fs, inner = filesystem(path)
     return int(fs.size(inner) or 0)
+
+
+def read_range(path: str, start: int, end: int) -> bytes:
+    """Bytes [start, end) of a local file or an object (one ranged request for a URL)."""
+    if not is_url(path):
+        with open(path, "rb") as file:
+            return os.pread(file.fileno(), end - start, start)
+    fs, inner = filesystem(path)
+    return bytes(fs.cat_file(inner, start=start, end=end))
+
+
+def read_whole(path: str) -> bytes | None:
+    """All bytes of a local file or an object; None when there is none."""
+    try:
+        if not is_url(path):
+            with open(path, "rb") as file:
+                return file.read()
+        fs, inner = filesystem(path)
+        return bytes(fs.cat_file(inner))
+    except FileNotFoundError:
+        return None
+
+
+def write_whole(path: str, data: bytes) -> None:
+    """Replace a local file atomically (a reader never sees half of it), or put an object."""
+    if not is_url(path):
+        temporary = f"{path}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+        return
+    fs, inner = filesystem(path)
+    fs.pipe_file(inner, data)

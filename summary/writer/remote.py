@@ -110,3 +110,9 @@ def import_fsspec(logdir: str) -> Any:
             "(pip install 'summary[fsspec]', plus e.g. s3fs for s3:// or gcsfs for gs://)"
         ) from None
     return fsspec
+
+
+def pipe_beside(logdir: str, name: str, data: bytes) -> None:
+    """Put the object `name` beside the event objects of `logdir` (an index, replaced whole)."""
+    fs, root = import_fsspec(logdir).core.url_to_fs(logdir)
+    fs.pipe_file(f"{root.rstrip('/')}/{name}", data)

@@ -1,4 +1,5 @@
-"""Where record bytes go: an append-only local file written with unbuffered OS calls."""
+"""Where record bytes go: an append-only local file written with unbuffered OS calls (or objects),
+with the index beside it (index_sink.py)."""
 
 from __future__ import annotations
 
@@ -81,10 +82,12 @@ class LocalSink:
 
 def open_sink(logdir: str, suffix: str) -> Sink:
     """A sink for a new event file in `logdir`: a local file, or objects for a URL."""
+    from summary.writer.index_sink import IndexedSink  # it wraps the sinks defined here
+
     if logdir.startswith("file://"):
-        return LocalSink(logdir[len("file://") :], suffix)
+        return IndexedSink(LocalSink(logdir[len("file://") :], suffix), logdir)
     if "://" in logdir:
         from summary.writer.remote import RemoteSink  # fsspec is imported only for URLs
 
-        return RemoteSink(logdir, suffix)
-    return LocalSink(logdir, suffix)
+        return IndexedSink(RemoteSink(logdir, suffix), logdir)
+    return IndexedSink(LocalSink(logdir, suffix), logdir)

@@ -1,0 +1,227 @@
+"""Reading an event file through its index (docs/index-format.md), trusting only what is proven.
+
+The index is checked against its file with a few small reads: the first record's CRC (the index
+belongs to this file), then the framing and CRC of the last record a chunk covers (the file holds
+at least that prefix unchanged in size). The entries must chain record to record from byte 0 to
+the covered size. Whatever fails is reported once and the file is scanned instead; the part of
+the file after the trusted prefix is always scanned.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import warnings
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+from summary.reader import storage
+from summary.reader.frames import iter_frames
+from summary.reader.record_reader import CorruptRecordError
+from summary.wire import records
+from summary.wire.index_builder import IndexBuilder
+from summary.wire.index_format import (
+    KINDS,
+    Chunk,
+    IndexFormatError,
+    Metadata,
+    decode_header,
+    index_name,
+    iter_chunks,
+)
+
+MODES = ("use", "build", "ignore")
+_FRAMING = records.HEADER_SIZE + records.FOOTER_SIZE
+
+
+class IndexWarning(UserWarning):
+    """An index did not match its event file (or did not decode): the file was scanned."""
+
+
+class TrustedIndex(NamedTuple):
+    """The entries of an event file's proven prefix: `covered` bytes holding `records` records."""
+
+    covered: int
+    records: int
+    tags: list[str]
+    metadata: list[Metadata]
+    entries: np.ndarray
+
+
+def index_path(event_path: str) -> str:
+    """Where the index of an event file (a path or URL) lives: beside it."""
+    join = posixpath if storage.is_url(event_path) else os.path
+    head, name = join.split(event_path)
+    return join.join(head, index_name(name))
+
+
+def check_mode(index: str) -> None:
+    if index not in MODES:
+        raise ValueError(f"summary.reader.load: index must be one of {MODES}, got {index!r}")
+
+
+def trusted_index(path: str) -> TrustedIndex | None:
+    """The proven prefix of `path`'s index; None (after one IndexWarning when an index exists
+    but cannot be trusted) when there is none."""
+    data = storage.read_whole(index_path(path))
+    if data is None:
+        return None
+    try:
+        return _validate(path, data)
+    except (IndexFormatError, OSError) as error:
+        distrust(path, error)
+        return None
+
+
+def distrust(path: str, error: Exception) -> None:
+    """The one warning for an index that cannot be trusted (its file is then scanned)."""
+    warnings.warn(f"summary.reader: index of {path} not used ({error}); scanning", IndexWarning, 4)
+
+
+def _validate(path: str, data: bytes) -> TrustedIndex | None:
+    first_crc = decode_header(data)
+    chunks: list[Chunk] = []
+    try:
+        chunks.extend(chunk for _, chunk in iter_chunks(data))
+    except IndexFormatError:
+        if not chunks:
+            raise
+    size = storage.size_of(path)
+    first = _record_crc(path, 0, size)
+    if first is None or first[0] != first_crc:
+        raise IndexFormatError("it was written for another file (first record differs)")
+    good = _proven_chunks(path, chunks, size)
+    if good < len(chunks):
+        warnings.warn(
+            f"summary.reader: {path} no longer holds all its index describes; "
+            "using the part that matches",
+            IndexWarning,
+            4,
+        )
+    if good == 0:
+        return None
+    chunks = chunks[:good]
+    tags = [tag for chunk in chunks for tag in chunk.tags]
+    metadata = [meta for chunk in chunks for meta in chunk.metadata]
+    entries = np.concatenate([chunk.entries for chunk in chunks])
+    count = sum(chunk.records for chunk in chunks)
+    _check_entries(entries, tags, metadata, chunks[-1].covered, count)
+    return TrustedIndex(chunks[-1].covered, count, tags, metadata, entries)
+
+
+def _proven_chunks(path: str, chunks: list[Chunk], size: int) -> int:
+    """How many leading chunks describe records still intact in place (bisecting, so a truncated
+    file costs a few small reads, never a scan)."""
+
+    def holds(chunk: Chunk) -> bool:
+        if chunk.covered > size or chunk.last_offset + _FRAMING > chunk.covered:
+            return False
+        return _record_crc(path, chunk.last_offset, size) == (chunk.last_crc, chunk.covered)
+
+    low, high = 0, len(chunks)  # chunks[:low] proven; chunks[high:] not
+    if high and holds(chunks[-1]):
+        return high
+    high -= 1
+    while low < high:
+        middle = (low + high) // 2
+        if holds(chunks[middle]):
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def _record_crc(path: str, offset: int, size: int) -> tuple[int, int] | None:
+    """(stored payload CRC, end) of the record framed at `offset`; None when its framing is bad."""
+    header = storage.read_range(path, offset, offset + records.HEADER_SIZE)
+    if len(header) < records.HEADER_SIZE:
+        return None
+    length, ok = records.parse_header(header)
+    end = offset + records.HEADER_SIZE + length + records.FOOTER_SIZE
+    if not ok or end > size:
+        return None
+    return int.from_bytes(storage.read_range(path, end - 4, end), "little"), end
+
+
+def _check_entries(
+    entries: np.ndarray, tags: list[str], metadata: list[Metadata], covered: int, count: int
+) -> None:
+    """The entries must chain: each record starts where the one before ends, from 0 to
+    `covered`, and refer only to known tags and kinds."""
+    offsets = entries["offset"].astype(np.int64)
+    lengths = entries["length"].astype(np.int64)
+    starts = np.flatnonzero(np.diff(offsets, prepend=-1) != 0)
+    record_offsets, record_lengths = offsets[starts], lengths[starts]
+    ends = record_offsets + record_lengths + _FRAMING
+    same_record = np.repeat(record_lengths, np.diff(np.append(starts, len(offsets))))
+    if (
+        len(starts) != count
+        or not len(starts)
+        or record_offsets[0] != 0
+        or ends[-1] != covered
+        or np.any(record_offsets[1:] != ends[:-1])
+        or np.any(same_record != lengths)
+        or np.any(entries["tag"] >= max(len(tags), 1))
+        or np.any((entries["kind"] & 0x7F) >= len(KINDS))
+        or any(meta.tag >= len(tags) or meta.kind >= len(KINDS) for meta in metadata)
+    ):
+        raise IndexFormatError("its entries do not chain through the file")
+
+
+def fetch_records(path: str, spans: list[tuple[int, int]]) -> dict[int, bytes]:
+    """Payloads of the records at (offset, payload length) `spans`, read by byte range (near
+    ones together) and CRC-checked; OSError when one is not what the index says."""
+    found: dict[int, bytes] = {}
+    spans = sorted(set(spans))
+    i = 0
+    while i < len(spans):
+        j = i
+        while (
+            j + 1 < len(spans) and spans[j + 1][0] - (spans[j][0] + spans[j][1] + _FRAMING) < 65536
+        ):
+            j += 1
+        begin, end = spans[i][0], spans[j][0] + spans[j][1] + _FRAMING
+        data = storage.read_range(path, begin, end)
+        for offset, length in spans[i : j + 1]:
+            at = offset - begin
+            header = data[at : at + records.HEADER_SIZE]
+            stored, ok = records.parse_header(header) if len(header) == 12 else (-1, False)
+            payload = data[at + records.HEADER_SIZE : at + records.HEADER_SIZE + length]
+            footer = data[at + records.HEADER_SIZE + length : at + length + _FRAMING]
+            if (
+                not ok
+                or stored != length
+                or len(footer) != 4
+                or not records.footer_ok(payload, footer)
+            ):
+                raise OSError(f"record at byte {offset} is not what the index says")
+            found[offset] = payload
+        i = j + 1
+    return found
+
+
+def build_index(path: str, on_read: Callable[[int], None] | None = None) -> bool:
+    """Write the index of `path` from its complete, intact records (a partial or corrupt tail
+    is left out, so an index never leads its file). False when the file has no record."""
+    builder = IndexBuilder()
+    parts = []
+    try:
+        with storage.open_binary(path) as handle:
+            for data, start, end, offset in iter_frames(handle, path, on_read):
+                builder.add(data, start, end, offset)
+                if builder.pending >= 1 << 16:
+                    parts.append(builder.chunk())
+    except CorruptRecordError:
+        pass  # index the records before it; the scan stops there too
+    if builder.first_crc is None:
+        return False
+    storage.write_whole(index_path(path), builder.header() + b"".join(parts) + builder.chunk())
+    return True
+
+
+def kind_name(code: int) -> str | None:
+    """The Summary.Value kind (None for a value with no value field) of an entry's kind code."""
+    name = KINDS[code & 0x7F]
+    return None if name == "empty" else name
