@@ -15,10 +15,10 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from summary.cli import demo, export, inspect
+from summary.cli import demo, export, index, inspect
 from summary.writer.errors import WriterError
 
-COMMANDS = (demo, inspect, export)
+COMMANDS = (demo, inspect, export, index)
 EXPECTED_ERRORS = (OSError, ValueError, ImportError, WriterError)
 NOT_FOUND_STATUS = 2  # a path given on the command line does not exist
 FAILED_STATUS = 1  # any other error, and a closed stdout (Python's convention for EPIPE)

@@ -33,6 +33,7 @@ from summary.wire.index_format import (
 )
 
 MODES = ("use", "build", "ignore")
+CHECKED_BYTES = 1 << 20  # the first and last indexed records are CRC-checked up to this size
 _FRAMING = records.HEADER_SIZE + records.FOOTER_SIZE
 
 
@@ -134,7 +135,8 @@ def _proven_chunks(path: str, chunks: list[Chunk], size: int) -> int:
 
 
 def _record_crc(path: str, offset: int, size: int) -> tuple[int, int] | None:
-    """(stored payload CRC, end) of the record framed at `offset`; None when its framing is bad."""
+    """(stored payload CRC, end) of the record framed at `offset`; None when its framing is bad
+    or (for a record up to CHECKED_BYTES) its payload fails its CRC."""
     header = storage.read_range(path, offset, offset + records.HEADER_SIZE)
     if len(header) < records.HEADER_SIZE:
         return None
@@ -142,7 +144,12 @@ def _record_crc(path: str, offset: int, size: int) -> tuple[int, int] | None:
     end = offset + records.HEADER_SIZE + length + records.FOOTER_SIZE
     if not ok or end > size:
         return None
-    return int.from_bytes(storage.read_range(path, end - 4, end), "little"), end
+    if length > CHECKED_BYTES:
+        return int.from_bytes(storage.read_range(path, end - 4, end), "little"), end
+    rest = storage.read_range(path, offset + records.HEADER_SIZE, end)
+    if not records.footer_ok(rest[:-4], rest[-4:]):
+        return None
+    return int.from_bytes(rest[-4:], "little"), end
 
 
 def _check_entries(

@@ -15,8 +15,8 @@ from google.protobuf.message import DecodeError
 from summary.proto import event_pb2, summary_pb2
 from summary.reader import legacy, storage, tensors
 from summary.reader.events import report_corruption
-from summary.reader.indexed import TrustedIndex, fetch_records, kind_name
 from summary.reader.frames import iter_frames
+from summary.reader.indexed import TrustedIndex, fetch_records, kind_name
 from summary.reader.record_reader import CorruptRecordError
 from summary.reader.result import RunData, Series
 from summary.reader.wanted import Wanted
@@ -236,13 +236,15 @@ class RunReader:
             for m in index.metadata
         ]
         known = dict(self.metadata)
-        for meta, name in zip(index.metadata, names):
+        for meta, name in zip(index.metadata, names, strict=True):
             if name not in known:
                 found = _metadata_read(name, kind_name(meta.kind), meta.metadata)
                 if found is not None:
                     known[name] = found
         since = {
-            m.tag: m.ordinal for m, name in zip(index.metadata, names) if name not in self.metadata
+            m.tag: m.ordinal
+            for m, name in zip(index.metadata, names, strict=True)
+            if name not in self.metadata
         }
         entries = index.entries
         kinds = entries["kind"]
@@ -272,10 +274,14 @@ class RunReader:
             group = group[shown]
             bulk = plugin == "scalars" and bool(np.all(kinds[group] & HAS_VALUE))
             if self.values and not bulk:
-                spans += zip(entries["offset"][group].tolist(), entries["length"][group].tolist())
+                spans += zip(
+                    entries["offset"][group].tolist(),
+                    entries["length"][group].tolist(),
+                    strict=True,
+                )
             plans.append((name, group, bulk))
         payloads = fetch_records(path, spans) if spans else {}
-        for meta, name in zip(index.metadata, names):
+        for meta, name in zip(index.metadata, names, strict=True):
             self._remember_metadata(name, kind_name(meta.kind), meta.metadata)
         for name, group, bulk in plans:
             self._take(name, entries[group], bulk, payloads)

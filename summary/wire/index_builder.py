@@ -18,6 +18,7 @@ from summary.proto import event_pb2
 from summary.wire import decode, records
 from summary.wire.index_format import (
     ENTRY,
+    NAMES,
     HAS_VALUE,
     KIND_CODES,
     Metadata,
@@ -54,7 +55,7 @@ class IndexBuilder:
         self.new_tags: list[str] = []
         self.metadata: list[Metadata] = []
         self.records = 0
-        self.columns: tuple[list[Any], ...] = tuple([] for _ in ENTRY.names)
+        self.columns: tuple[list[Any], ...] = tuple([] for _ in NAMES)
 
     @property
     def pending(self) -> int:
@@ -113,12 +114,12 @@ class IndexBuilder:
         else:
             self._entry(offset, length, 0, KIND_CODES["record"], step, wall_time, _NAN)
         if key is not None:
-            tag = one_float_tag(event, record, 0, length)
-            if tag is None:
+            shaped = one_float_tag(event, record, 0, length)
+            if shaped is None:
                 self._shapes[key] = None
             else:
                 code = KIND_CODES[event.summary.value[0].WhichOneof("value") or "empty"]
-                self._shapes[key] = (self.tag_ids[tag], code | HAS_VALUE)
+                self._shapes[key] = (self.tag_ids[shaped], code | HAS_VALUE)
 
     def _value(self, offset: int, length: int, step: int, wall_time: float, value: Any) -> None:
         kind = value.WhichOneof("value") or "empty"
@@ -158,7 +159,9 @@ class IndexBuilder:
         wall_time: float,
         value: float,
     ) -> None:
-        for column, item in zip(self.columns, (offset, length, tag, kind, step, wall_time, value)):
+        for column, item in zip(
+            self.columns, (offset, length, tag, kind, step, wall_time, value), strict=True
+        ):
             column.append(item)
         self.ordinal += 1
 
@@ -167,7 +170,7 @@ class IndexBuilder:
         if not self.records:
             return b""
         entries = np.empty(len(self.columns[0]), dtype=ENTRY)
-        for name, column in zip(ENTRY.names, self.columns):
+        for name, column in zip(NAMES, self.columns, strict=True):
             entries[name] = column
         data = encode_chunk(
             self.covered,

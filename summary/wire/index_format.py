@@ -54,6 +54,7 @@ COLUMNS = (
     ("value", "<f8"),
 )
 ENTRY = np.dtype([(name, kind) for name, kind in COLUMNS])
+NAMES = tuple(name for name, _ in COLUMNS)
 
 
 class IndexFormatError(ValueError):
@@ -116,8 +117,8 @@ def encode_chunk(
     the last record."""
     parts = [_COUNT.pack(len(tags))]
     for tag in tags:
-        name = tag.encode("utf-8", "surrogatepass")
-        parts += (_COUNT.pack(len(name)), name)
+        encoded = tag.encode("utf-8", "surrogatepass")
+        parts += (_COUNT.pack(len(encoded)), encoded)
     parts.append(_COUNT.pack(len(metadata)))
     for meta in metadata:
         size = NO_METADATA if meta.metadata is None else len(meta.metadata)

@@ -1,0 +1,184 @@
+"""The event-file index: same values with and without it, and never trusted blindly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+
+import numpy as np
+import pytest
+
+import summary
+from summary.cli import main
+from summary.reader import load
+from summary.reader.indexed import IndexWarning, index_path
+from summary.wire import index_format, records
+
+
+def _write(logdir, steps=300):
+    writer = summary.create_file_writer(str(logdir))
+    with writer.as_default():
+        for step in range(steps):
+            summary.scalar("loss", 1.0 / (step + 1), step=step)
+            summary.scalar("acc", float(step), step=step)
+            if step % 50 == 0:
+                summary.image("img", np.full((1, 4, 4, 3), step % 255, np.uint8), step=step)
+                summary.histogram("w", np.arange(10.0) + step, step=step)
+    writer.close()
+    files = sorted(f for f in os.listdir(logdir) if "tfevents" in f)
+    return os.path.join(logdir, files[-1])
+
+
+def _same(a, b):
+    assert list(a) == list(b)
+    for run in a:
+        assert list(a[run]) == list(b[run]) and a[run].records == b[run].records
+        for tag in a[run]:
+            x, y = a[run][tag], b[run][tag]
+            assert np.array_equal(x.steps, y.steps)
+            assert np.array_equal(x.wall_times, y.wall_times)
+            assert x.plugin == y.plugin
+            if x.values is None or y.values is None:
+                assert x.values is y.values
+            elif isinstance(x.values, np.ndarray):
+                assert np.array_equal(x.values, y.values)
+            else:
+                assert all(np.array_equal(p, q) for p, q in zip(x.values, y.values, strict=True))
+
+
+def test_writer_writes_an_index_and_load_agrees_with_a_scan(tmp_path):
+    path = _write(tmp_path)
+    assert os.path.exists(index_path(path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _same(load(tmp_path, index="ignore"), load(tmp_path))
+        _same(load(tmp_path, index="ignore", plugins="images"), load(tmp_path, plugins="images"))
+        _same(load(tmp_path, index="ignore", values=False), load(tmp_path, values=False))
+
+
+def _closed_run(tmp_path):
+    logdir = tmp_path / "run"
+    writer = summary.create_file_writer(str(logdir))
+    with writer.as_default():
+        for step in range(300):
+            summary.scalar("loss", 1.0 / (step + 1), step=step)
+            if step % 50 == 0:
+                summary.image("img", np.full((1, 4, 4, 3), step, np.uint8), step=step)
+    writer.close()
+    (path,) = [str(logdir / f) for f in os.listdir(logdir) if "tfevents" in f]
+    return logdir, path
+
+
+def test_scalars_from_the_index_read_no_record_of_the_event_file(tmp_path):
+    logdir, path = _closed_run(tmp_path)
+    expected = load(logdir, plugins="scalars", index="ignore")
+    data = bytearray(open(path, "rb").read())
+    chunks = [c for _, c in index_format.iter_chunks(open(index_path(path), "rb").read())]
+    last = chunks[-1].last_offset
+    first_end = records.framed_size(data, 0)
+    data[first_end:last] = bytes(last - first_end)  # every record but the first and last: zeros
+    open(path, "wb").write(bytes(data))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _same(expected, load(logdir, plugins="scalars"))
+    with pytest.warns(summary.reader.CorruptRecordWarning):
+        load(logdir, index="ignore")
+
+
+def test_bad_index_modes_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="index"):
+        load(tmp_path, index="fast")
+
+
+def _hostile(tmp_path, damage):
+    logdir, path = _closed_run(tmp_path)
+    damage(path, index_path(path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scanned = load(logdir, index="ignore")
+        _same(scanned, load(logdir))
+        _same(load(logdir, index="ignore", plugins="images"), load(logdir, plugins="images"))
+
+
+def _flip(path, at):
+    data = bytearray(open(path, "rb").read())
+    data[at % len(data)] ^= 0x10
+    open(path, "wb").write(bytes(data))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda event, index: os.truncate(index, os.path.getsize(index) // 2),
+        lambda event, index: os.truncate(index, 10),
+        lambda event, index: _flip(index, 40),
+        lambda event, index: _flip(index, -3),
+        lambda event, index: os.truncate(event, os.path.getsize(event) // 2),
+        lambda event, index: os.truncate(event, 5),
+        lambda event, index: open(event, "ab").write(records.frame_record(b"\x09" + bytes(8))),
+        lambda event, index: _flip(event, -3),
+        lambda event, index: _flip(event, -20),
+        lambda event, index: _flip(event, 30),
+        lambda event, index: os.remove(index),
+    ],
+    ids=[
+        "index-half",
+        "index-header-cut",
+        "index-flip-head",
+        "index-flip-tail",
+        "event-half",
+        "event-cut",
+        "event-appended",
+        "event-flip-last-footer",
+        "event-flip-last-payload",
+        "event-flip-head",
+        "no-index",
+    ],
+)
+def test_hostile_index_or_changed_event_file_gives_what_a_scan_gives(tmp_path, damage):
+    _hostile(tmp_path, damage)
+
+
+def test_index_of_another_file_is_refused(tmp_path):
+    _, other = _closed_run(tmp_path / "a")
+
+    def swap(event, index):
+        shutil.copy(index_path(other), index)
+
+    _hostile(tmp_path / "b", swap)
+
+
+def test_lying_offsets_with_valid_checksums_are_refused(tmp_path):
+    def lie(event, index):
+        data = open(index, "rb").read()
+        chunks = [c for _, c in index_format.iter_chunks(data)]
+        out = [index_format.encode_header(index_format.decode_header(data))]
+        start = 0
+        for chunk in chunks:
+            entries = chunk.entries.copy()
+            entries["length"][len(entries) // 2] += 3
+            last = (chunk.last_offset, chunk.last_crc)
+            out.append(
+                index_format.encode_chunk(
+                    start, chunk.covered, last, chunk.records, chunk.tags, chunk.metadata, entries
+                )
+            )
+            start = chunk.covered
+        open(index, "wb").write(b"".join(out))
+
+    logdir, path = _closed_run(tmp_path)
+    lie(path, index_path(path))
+    with pytest.warns(IndexWarning):
+        _same(load(logdir, index="ignore"), load(logdir))
+
+
+def test_cli_and_build_index_files_written_without_one(tmp_path):
+    logdir, path = _closed_run(tmp_path)
+    os.remove(index_path(path))
+    assert main(["index", str(logdir)]) == 0
+    assert os.path.exists(index_path(path))
+    _same(load(logdir, index="ignore"), load(logdir))
+    os.remove(index_path(path))
+    _same(load(logdir, index="ignore"), load(logdir, index="build"))
+    assert os.path.exists(index_path(path))
