@@ -18,9 +18,9 @@ from summary.proto import event_pb2
 from summary.wire import decode, records
 from summary.wire.index_format import (
     ENTRY,
-    NAMES,
     HAS_VALUE,
     KIND_CODES,
+    NAMES,
     Metadata,
     encode_chunk,
     encode_header,
