@@ -60,7 +60,7 @@ def index_path(event_path: str) -> str:
 
 def check_mode(index: str) -> None:
     if index not in MODES:
-        raise ValueError(f"summary.reader.load: index must be one of {MODES}, got {index!r}")
+        raise ValueError(f"load: index must be one of {MODES}, not {index!r}")
 
 
 def trusted_index(path: str) -> TrustedIndex | None:

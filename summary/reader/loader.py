@@ -69,6 +69,9 @@ def _read_file(
         except OSError as error:
             indexed.distrust(path, error)
             trusted = None
+        else:
+            if on_read is not None:
+                on_read(trusted.covered)  # progress: the part of the file the index stood for
     reader.read_file(path, on_read, 0 if trusted is None else trusted.covered)
 
 

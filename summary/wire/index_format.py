@@ -83,8 +83,11 @@ class Chunk(NamedTuple):
 
 
 def index_name(event_file_name: str) -> str:
-    """The index's file name for an event file's name ("tfevents" becomes "tfindex")."""
-    return event_file_name.replace("tfevents", "tfindex", 1)
+    """The index's file name for an event file's name: "tfevents" becomes "tfindex" (a file
+    named otherwise, read by its path, gets ".tfindex" appended), never a name with "tfevents"."""
+    if "tfevents" not in event_file_name:
+        return event_file_name + ".tfindex"
+    return event_file_name.replace("tfevents", "tfindex")
 
 
 def encode_header(first_crc: int) -> bytes:

@@ -29,7 +29,7 @@ def _files(root) -> set[str]:
         os.path.relpath(os.path.join(folder, name), root)
         for folder, _, names in os.walk(root)
         for name in names
-        if not name.startswith("events.out.tfevents.")
+        if not name.startswith(("events.out.tfevents.", "events.out.tfindex."))
     }
 
 

@@ -11,6 +11,7 @@ import pytest
 
 import summary
 from summary.reader import CorruptRecordWarning, load
+from tests.listing import without_indexes
 from tests.reader.tb_reference import (
     Summary,
     SummaryMetadata,
@@ -128,7 +129,7 @@ def test_filtered_out_payloads_are_not_parsed(logdir):
     with summary.create_file_writer(logdir):
         for step in range(3):
             summary.scalar("loss", float(step), step=step)
-    (name,) = os.listdir(logdir)
+    (name,) = without_indexes(os.listdir(logdir))
     with open(os.path.join(logdir, name), "ab") as handle:
         for step in range(3, 6):
             handle.write(frame_record(unparsable_image_event(step)))
@@ -166,7 +167,7 @@ def test_corrupt_record_warns_and_keeps_earlier(logdir):
     with summary.create_file_writer(logdir):
         for step in range(5):
             summary.scalar("x", float(step), step=step)
-    (name,) = os.listdir(logdir)
+    (name,) = without_indexes(os.listdir(logdir))
     path = os.path.join(logdir, name)
     data = bytearray(open(path, "rb").read())
     offsets, offset = [], 0
@@ -175,9 +176,11 @@ def test_corrupt_record_warns_and_keeps_earlier(logdir):
         offset += 16 + int.from_bytes(data[offset : offset + 8], "little")
     data[offsets[4] + 14] ^= 0xFF  # payload of the record holding step 3
     open(path, "wb").write(bytes(data))
+    # the scan's contract: an index would serve these scalars without reading the flipped
+    # record (the limit docs/index-format.md states), so the scan is asked for by name
     with pytest.warns(CorruptRecordWarning, match=f"byte offset {offsets[4]}"):
-        assert list(load(logdir)["."]["x"].steps) == [0, 1, 2]
+        assert list(load(logdir, index="ignore")["."]["x"].steps) == [0, 1, 2]
     from summary.reader import CorruptRecordError
 
     with pytest.raises(CorruptRecordError):
-        load(logdir, on_corruption="raise")
+        load(logdir, on_corruption="raise", index="ignore")

@@ -7,6 +7,7 @@ import pytest
 
 import summary
 from summary.reader import CorruptRecordError, CorruptRecordWarning, iter_events
+from tests.listing import without_indexes
 
 
 @pytest.fixture
@@ -14,7 +15,7 @@ def event_file(logdir):
     with summary.create_file_writer(logdir):
         for step in range(5):
             summary.scalar("x", float(step), step=step)
-    (name,) = os.listdir(logdir)
+    (name,) = without_indexes(os.listdir(logdir))
     return os.path.join(logdir, name)
 
 

@@ -76,7 +76,7 @@ def seed_file(directory: str) -> bytes:
             summary.write("array", np.arange(step * 5, dtype=np.float32), step=step)
         summary.write("text", np.array([b"a", b"bc"]), step=5)
     writer.close()
-    (name,) = os.listdir(logdir)
+    (name,) = [name for name in os.listdir(logdir) if "tfevents" in name]  # not its index
     with open(os.path.join(logdir, name), "rb") as handle:
         return handle.read()
 

@@ -25,6 +25,7 @@ from summary.proto import event_pb2
 from summary.reader import CorruptRecordError, CorruptRecordWarning, iter_events, load
 from summary.reader.record_reader import iter_records
 from summary.wire.records import frame_record, masked_crc32c
+from tests.listing import without_indexes
 
 TALLY: Counter = Counter()  # figures for the report: inputs tried, bytes of corruption
 
@@ -50,7 +51,7 @@ def valid_file(tmp_path_factory) -> bytes:
             summary.write("array", np.arange(step * 7, dtype=np.float32), step=step)
         summary.write("text", np.array([b"hello", b"world"]), step=6)
     writer.close()
-    (name,) = os.listdir(logdir)
+    (name,) = without_indexes(os.listdir(logdir))
     with open(os.path.join(logdir, name), "rb") as handle:
         return handle.read()
 

@@ -11,6 +11,7 @@ import pytest
 import summary
 from summary.reader import iter_events, load
 from summary.writer import remote
+from tests.listing import without_indexes
 from tests.tensorboard_loader import multiplexer, scalar_series, values
 
 fsspec = pytest.importorskip("fsspec")
@@ -18,7 +19,8 @@ fsspec = pytest.importorskip("fsspec")
 
 def objects(url: str) -> list[tuple[str, bytes]]:
     filesystem, root = fsspec.core.url_to_fs(url)
-    return [(path, filesystem.cat_file(path)) for path in sorted(filesystem.find(root))]
+    found = without_indexes(sorted(filesystem.find(root)))
+    return [(path, filesystem.cat_file(path)) for path in found]
 
 
 def record_lengths(data: bytes) -> list[int]:
