@@ -242,7 +242,7 @@ class RunReader:
                 if found is not None:
                     known[name] = found
         since = {
-            m.tag: m.ordinal
+            m.tag: m.offset
             for m, name in zip(index.metadata, names, strict=True)
             if name not in self.metadata
         }
@@ -270,7 +270,7 @@ class RunReader:
             empty = plain == KIND_CODES["empty"]
             if empty.any():
                 null = legacy.reads_null_tensor(metadata)
-                shown &= ~empty | (null & (group >= since.get(tag_id, 0)))
+                shown &= ~empty | (null & (entries["offset"][group] >= since.get(tag_id, 0)))
             group = group[shown]
             bulk = plugin == "scalars" and bool(np.all(kinds[group] & HAS_VALUE))
             if self.values and not bulk:

@@ -26,7 +26,7 @@ CHUNK_MAGIC = b"ICHK"
 CHUNK_HEADER = struct.Struct("<4sIQQIIII")
 # magic, payload bytes, covered size, last record offset, last record CRC, entries, records, CRC
 _COUNT = struct.Struct("<I")
-_META = struct.Struct("<IBQI")  # tag id, kind, entry ordinal in the file, metadata bytes
+_META = struct.Struct("<IBQI")  # tag id, kind, record offset, metadata bytes
 NO_METADATA = 0xFFFFFFFF
 HAS_VALUE = 0x80  # kind flag: the entry's `value` is the record's number (a one-number scalar)
 # kind codes: what a Summary.Value (or an Event without values) holds
@@ -66,7 +66,7 @@ class Metadata(NamedTuple):
 
     tag: int
     kind: int
-    ordinal: int  # the file-wide position of that value's entry
+    offset: int  # the event-file offset of that value's record
     metadata: bytes | None
 
 
@@ -125,7 +125,7 @@ def encode_chunk(
     parts.append(_COUNT.pack(len(metadata)))
     for meta in metadata:
         size = NO_METADATA if meta.metadata is None else len(meta.metadata)
-        parts.append(_META.pack(meta.tag, meta.kind, meta.ordinal, size))
+        parts.append(_META.pack(meta.tag, meta.kind, meta.offset, size))
         parts.append(meta.metadata or b"")
     offsets = entries["offset"].astype(np.int64)
     steps = entries["step"]
@@ -182,11 +182,11 @@ def _decode_payload(
         metadata = []
         (metas,), pos = _COUNT.unpack_from(data, pos), pos + 4
         for _ in range(metas):
-            tag, kind, ordinal, size = _META.unpack_from(data, pos)
+            tag, kind, offset, size = _META.unpack_from(data, pos)
             pos += _META.size
             blob = None if size == NO_METADATA else data[pos : pos + size]
             pos += 0 if blob is None else size
-            metadata.append(Metadata(tag, kind, ordinal, blob))
+            metadata.append(Metadata(tag, kind, offset, blob))
         entries = np.empty(count, dtype=ENTRY)
         for name, kind in COLUMNS:
             width = np.dtype(kind).itemsize * count

@@ -79,14 +79,18 @@ class IndexedSink:
             buffer = data
         pos = 0
         size = len(buffer)
-        while pos + records.HEADER_SIZE <= size:
-            end = pos + _LENGTH(buffer, pos)[0] + _FRAMING
+        starts: list[int] = []
+        append, length = starts.append, _LENGTH
+        last = size - records.HEADER_SIZE
+        while pos <= last:
+            end = pos + length(buffer, pos)[0] + _FRAMING
             if end > size:
                 break
-            builder.add(
-                buffer, pos + records.HEADER_SIZE, end - records.FOOTER_SIZE, self._offset + pos
-            )
+            append(pos)
             pos = end
+        builder.add_records(
+            bytes(buffer[:pos]) if pos < size else bytes(buffer), starts, self._offset
+        )
         self._offset += pos
         self._tail = bytearray(buffer[pos:])
         now = time.monotonic()
