@@ -59,11 +59,16 @@ def indexed_load(logdir: str, index: str = "use") -> dict[str, Any]:
     seconds = time.perf_counter() - start
     points = sum(len(series) for series in data.series())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return {"seconds": seconds, "points": points, "events_per_s": points / seconds, "peak_rss": peak}
+    rate = points / seconds
+    return {"seconds": seconds, "points": points, "events_per_s": rate, "peak_rss": peak}
 
 
 def _child(call: str, *args: Any) -> dict[str, Any]:
-    code = f"import json,sys; sys.path.insert(0,{os.path.dirname(__file__)!r}); import index_bench as b; print(json.dumps(b.{call}(*{args!r})))"
+    here = os.path.dirname(os.path.abspath(__file__))
+    code = (
+        f"import json, sys; sys.path.insert(0, {here!r}); import index_bench as b; "
+        f"print(json.dumps(b.{call}(*{args!r})))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(done.stdout.splitlines()[-1])
 
@@ -81,20 +86,28 @@ def main() -> None:
             result = _child("write", logdir, args.write_events, index)
             rows.setdefault(key, []).append(result["cpu_us_per_event"])
         base, indexed = min(rows["without index"]), min(rows["with index"])
-        print(f"writing {args.write_events} scalars: {base:.2f} µs/event without the index, "
-              f"{indexed:.2f} with it: +{(indexed / base - 1) * 100:.1f}% CPU")
+        print(
+            f"writing {args.write_events} scalars: {base:.2f} µs/event without the index, "
+            f"{indexed:.2f} with it: +{(indexed / base - 1) * 100:.1f}% CPU"
+        )
         logdir = os.path.join(root, "read")
         _child("write", logdir, args.events, True)
         names = sorted(os.listdir(logdir))
         event = sum(os.path.getsize(os.path.join(logdir, n)) for n in names if "tfevents" in n)
         index_bytes = sum(os.path.getsize(os.path.join(logdir, n)) for n in names if "tfindex" in n)
-        print(f"{args.events} scalars: event file {event / 1e6:.1f} MB, index {index_bytes / 1e6:.1f} MB "
-              f"({index_bytes / event * 100:.1f}%, {index_bytes / args.events:.2f} B/point)")
+        print(
+            f"{args.events} scalars: event file {event / 1e6:.1f} MB, "
+            f"index {index_bytes / 1e6:.1f} MB "
+            f"({index_bytes / event * 100:.1f}%, {index_bytes / args.events:.2f} B/point)"
+        )
         for mode in ("use", "ignore"):
             result = _child("indexed_load", logdir, mode)
-            print(f"load(plugins='scalars', index={mode!r}): {result['seconds']:.2f} s, "
-                  f"{result['events_per_s'] / 1e6:.2f} M points/s, peak RSS "
-                  f"{result['peak_rss'] / 1e6:.0f} MB ({result['peak_rss'] / result['points']:.0f} B/point)")
+            per_point = result["peak_rss"] / result["points"]
+            print(
+                f"load(plugins='scalars', index={mode!r}): {result['seconds']:.2f} s, "
+                f"{result['events_per_s'] / 1e6:.2f} M points/s, peak RSS "
+                f"{result['peak_rss'] / 1e6:.0f} MB ({per_point:.0f} B/point)"
+            )
 
 
 if __name__ == "__main__":

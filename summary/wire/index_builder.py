@@ -171,9 +171,9 @@ class IndexBuilder:
                     self._one(data, int(begin[i]), int(ends[i]), base, None)
             elif members:
                 taken.append((np.array(members, dtype=np.int64), shape))
-        for members, (tag, kind) in taken:
+        for rows, (tag, kind) in taken:
             self.arrays.append(
-                self._bulk(raw, members, at, lengths, heads, width, ends, base, tag, kind)
+                self._bulk(raw, rows, at, lengths, heads, width, ends, base, tag, kind)
             )
 
     def _one(self, data: bytes, start: int, end: int, base: int, key: bytes | None) -> None:
