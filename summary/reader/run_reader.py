@@ -37,13 +37,40 @@ _MISSING: Any = object()  # sentinel for dict.get; typed Any so it narrows away
 class Collector:
     """The steps, wall times and raw values of one tag, as lists while reading."""
 
-    __slots__ = ("steps", "wall_times", "raw", "appenders")
+    __slots__ = ("steps", "wall_times", "raw", "appenders", "blocks")
 
     def __init__(self) -> None:
         self.steps: list[int] = []
         self.wall_times: list[float] = []
         self.raw: list[Any] = []
         self.appenders = (self.steps.append, self.wall_times.append, self.raw.append)
+        self.blocks: list[tuple[Any, Any, Any]] = []  # earlier values, as columns
+
+    def extend(self, steps: np.ndarray, wall_times: np.ndarray, raw: np.ndarray | None) -> None:
+        """Add whole columns (an index's) after the values added so far."""
+        self._close_lists()
+        self.blocks.append((steps, wall_times, raw))
+
+    def _close_lists(self) -> None:
+        """Move the values in the lists to a block (the lists stay, emptied: `appenders`)."""
+        if self.steps:
+            self.blocks.append((list(self.steps), list(self.wall_times), list(self.raw)))
+            del self.steps[:], self.wall_times[:], self.raw[:]
+
+    def columns(self) -> tuple[Any, Any, Any]:
+        """(steps, wall times, raw values) of everything added: lists, or arrays when the
+        values came from an index in one piece."""
+        if not self.blocks:
+            return self.steps, self.wall_times, self.raw
+        self._close_lists()
+        if len(self.blocks) == 1:
+            return self.blocks[0]
+        steps = np.concatenate([np.asarray(b[0], dtype=np.int64) for b in self.blocks])
+        walls = np.concatenate([np.asarray(b[1], dtype=np.float64) for b in self.blocks])
+        raw: list[Any] = []
+        for block in self.blocks:
+            raw += block[2].tolist() if isinstance(block[2], np.ndarray) else list(block[2])
+        return steps, walls, raw
 
     def add(self, step: int, wall_time: float, raw: Any) -> None:
         self.steps.append(step)
@@ -292,9 +319,8 @@ class RunReader:
         if collector is None:
             return
         if not self.values or bulk:
-            collector.steps += entries["step"].tolist()
-            collector.wall_times += entries["wall_time"].tolist()
-            collector.raw += entries["value"].tolist() if self.values else [None] * len(entries)
+            raw = entries["value"] if self.values else np.full(len(entries), None, dtype=object)
+            collector.extend(entries["step"], entries["wall_time"], raw)
             return
         done = None
         for offset in entries["offset"].tolist():
@@ -318,11 +344,13 @@ class RunReader:
             collector = self.collectors[tag]
             metadata = self.metadata.get(tag)
             plugin = metadata.plugin_data.plugin_name if metadata is not None else ""
-            if collector is None or not collector.steps or not self.wanted.plugin(plugin):
+            if collector is None or not self.wanted.plugin(plugin):
                 continue
-            raw = collector.raw if self.values else None
+            steps, wall_times, raw = collector.columns()
+            if not len(steps):
+                continue
             series[tag] = Series(
-                self.run, tag, metadata, collector.steps, collector.wall_times, raw
+                self.run, tag, metadata, steps, wall_times, raw if self.values else None
             )
         return RunData(self.run, series, paths, self.records)
 
