@@ -45,6 +45,7 @@ class TrustedIndex(NamedTuple):
     """The entries of an event file's proven prefix: `covered` bytes holding `records` records."""
 
     covered: int
+    size: int  # of the event file when the index was checked
     records: int
     tags: list[str]
     metadata: list[Metadata]
@@ -109,7 +110,7 @@ def _validate(path: str, data: bytes) -> TrustedIndex | None:
     entries = np.concatenate([chunk.entries for chunk in chunks])
     count = sum(chunk.records for chunk in chunks)
     _check_entries(entries, tags, metadata, chunks[-1].covered, count)
-    return TrustedIndex(chunks[-1].covered, count, tags, metadata, entries)
+    return TrustedIndex(chunks[-1].covered, size, count, tags, metadata, entries)
 
 
 def _proven_chunks(path: str, chunks: list[Chunk], size: int) -> int:

@@ -72,7 +72,8 @@ def _read_file(
         else:
             if on_read is not None:
                 on_read(trusted.covered)  # progress: the part of the file the index stood for
-    reader.read_file(path, on_read, 0 if trusted is None else trusted.covered)
+    if trusted is None or trusted.covered < trusted.size:
+        reader.read_file(path, on_read, 0 if trusted is None else trusted.covered)
 
 
 def _progress_counter(
