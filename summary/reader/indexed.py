@@ -21,7 +21,7 @@ from summary.reader import storage
 from summary.reader.frames import iter_frames
 from summary.reader.record_reader import CorruptRecordError
 from summary.wire import records
-from summary.wire.index_builder import IndexBuilder
+from summary.wire.index_builder import IndexBuilder, UnindexableRecord
 from summary.wire.index_format import (
     KINDS,
     Chunk,
@@ -221,7 +221,7 @@ def build_index(path: str, on_read: Callable[[int], None] | None = None) -> bool
                 builder.add(data, start, end, offset)
                 if builder.pending >= 1 << 16:
                     parts.append(builder.chunk())
-    except CorruptRecordError:
+    except (CorruptRecordError, UnindexableRecord):
         pass  # index the records before it; the scan stops there too
     if builder.first_crc is None:
         return False

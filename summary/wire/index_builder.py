@@ -66,6 +66,10 @@ def _framed(data: bytes, start: int) -> int:
     return records.framed_size(data, start)
 
 
+class UnindexableRecord(ValueError):
+    """A record whose payload is not an Event: the index ends before it."""
+
+
 class IndexBuilder:
     """Collects the entries of one event file's records and encodes them as chunks."""
 
@@ -99,16 +103,23 @@ class IndexBuilder:
 
     def add(self, data: Any, start: int, end: int, offset: int) -> None:
         """One complete record whose payload is data[start:end], at `offset` in the event file
-        (its footer follows the payload in `data`)."""
+        (its footer follows the payload in `data`). UnindexableRecord, with nothing taken, for
+        a payload that is not an Event (a reader's scan stops there, so the index must too)."""
         crc = _unpack_u32(data, end)[0]
+        self._read(data, start, end, offset)
         if self.first_crc is None:
             self.first_crc = crc
         self.records += 1
         self.end = end - start + offset + records.HEADER_SIZE + records.FOOTER_SIZE
         self.last = (offset, crc)
+
+    def _read(self, data: Any, start: int, end: int, offset: int) -> None:
         length = end - start
         if 16 <= length <= _FAST_MAX_BYTES:
-            wall_time, step, pos = decode.event_head(data, start, end)
+            try:
+                wall_time, step, pos = decode.event_head(data, start, end)
+            except decode.WireError:
+                pos = end  # not a shape the fast path knows: parsed below
             if pos <= end - 4:
                 key = bytes(data[pos : end - 4])
                 shape = self._shapes.get(key, _MISSING)
@@ -214,8 +225,7 @@ class IndexBuilder:
         try:
             event = event_pb2.Event.FromString(record)
         except DecodeError:
-            self._entry(offset, length, 0, KIND_CODES["record"], 0, 0.0, _NAN)
-            return
+            raise UnindexableRecord(f"the record at byte {offset} is not an Event") from None
         step, wall_time = event.step, event.wall_time
         what = event.WhichOneof("what")
         if what == "summary" and event.summary.value:

@@ -182,3 +182,15 @@ def test_cli_and_build_index_files_written_without_one(tmp_path):
     os.remove(index_path(path))
     _same(load(logdir, index="ignore"), load(logdir, index="build"))
     assert os.path.exists(index_path(path))
+
+
+def test_a_record_that_is_no_event_ends_the_index_where_the_scan_stops(tmp_path):
+    logdir, path = _closed_run(tmp_path)
+    os.remove(index_path(path))
+    with open(path, "ab") as handle:
+        handle.write(records.frame_record(b"\xff\xff\xff"))  # framed, CRC fine, not an Event
+        handle.write(records.frame_record(b"\x09" + bytes(8)))
+    assert main(["index", str(logdir)]) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _same(load(logdir, index="ignore"), load(logdir))
