@@ -1,9 +1,8 @@
 """Growing numpy columns: how the reader keeps a tag's steps, wall times and numbers.
 
 A Python list of floats costs about 32 bytes per value (the float object and its pointer); a
-column costs 8. Growth reallocates in place (`ndarray.resize`), so a large column is moved by
-the allocator's remapping rather than copied beside itself, and the capacity not yet written
-is never touched, so it costs no resident memory.
+column costs 8. Capacity doubles; the part not yet written is never touched (`np.empty`, not
+`ndarray.resize`, which zero-fills), so it costs address space but no resident memory.
 """
 
 from __future__ import annotations
@@ -38,9 +37,12 @@ class Column:
         self.size = end
 
     def array(self) -> np.ndarray:
-        """The values so far, trimmed to their count (the column keeps no other copy)."""
-        self._array.resize(self.size, refcheck=False)
+        """The values so far, in an array of their size."""
+        if self.size < len(self._array):
+            self._array = self._array[: self.size].copy()
         return self._array
 
     def _grow(self, needed: int) -> None:
-        self._array.resize(max(needed, 2 * len(self._array)), refcheck=False)
+        grown = np.empty(max(needed, 2 * len(self._array)), dtype=self._array.dtype)
+        grown[: self.size] = self._array[: self.size]
+        self._array = grown

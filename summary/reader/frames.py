@@ -26,7 +26,7 @@ import numpy as np
 from summary.reader.record_reader import MAX_RECORD_LENGTH, CorruptRecordError
 from summary.wire.records import FOOTER_SIZE, HEADER_SIZE, parse_header
 
-CHUNK_BYTES = 16 << 20
+CHUNK_BYTES = 4 << 20
 FIRST_CHUNK_BYTES = 64 << 10  # chunks start small and double: a short file is read quickly
 VECTOR_MAX_BYTES = 512  # records up to this long have their CRCs computed as byte columns
 VECTOR_MIN_PER_BYTE = 8  # ... when a chunk holds at least this many of them per byte of length
@@ -37,7 +37,7 @@ _FRAMING = HEADER_SIZE + FOOTER_SIZE
 _PROBE_RECORDS = 128  # records framed one by one before their period is looked for
 _MAX_PERIOD = 64  # the longest cycle of record lengths predicted
 _FIRST_WINDOW = 1024  # records predicted at once, doubling while predictions hold
-_MAX_WINDOW = 1 << 16
+_MAX_WINDOW = 1 << 16  # (a whole number of cycles once the doubling stops)
 _HEADER = struct.Struct("<QI")
 _U64 = struct.Struct("<Q")
 
@@ -131,13 +131,16 @@ def _frame(
         some_starts, some_sizes, pos, error = _one_by_one(buffer, base, pos, path, lengths)
         starts.append(np.frombuffer(some_starts, dtype=np.int64))
         sizes.append(np.frombuffer(some_sizes, dtype=np.int64))
+        if error is not None or len(some_sizes) < _PROBE_RECORDS:
+            break  # a corrupt header, or the end of the chunk
         pattern = _period(some_sizes)
-        if error is not None or pattern is None:
-            break
+        if pattern is None:
+            continue
         headers = np.frombuffer(
             b"".join(_HEADER.pack(n, _masked(crc32c.crc32c(_U64.pack(n)))) for n in pattern),
             dtype=np.uint8,
         ).reshape(len(pattern), HEADER_SIZE)
+        window = -(-window // len(pattern)) * len(pattern)  # whole cycles: the next one starts
         while True:
             found, next_pos = _predicted(data, pos, pattern, headers, window)
             starts.append(found + HEADER_SIZE)
@@ -146,7 +149,7 @@ def _frame(
             if len(found) < window:
                 window = _FIRST_WINDOW
                 break
-            window = min(window * 2, _MAX_WINDOW)
+            window = window * 2 if window < _MAX_WINDOW else window
     return np.concatenate(starts), np.concatenate(sizes), pos, error
 
 
@@ -193,8 +196,6 @@ def _one_by_one(
 
 def _period(sizes: array) -> list[int] | None:
     """The shortest cycle the last lengths of `sizes` repeat in (seen twice), if any."""
-    if len(sizes) < _PROBE_RECORDS:
-        return None  # the chunk ended: nothing left to predict
     tail = sizes.tolist()
     for period in range(1, _MAX_PERIOD + 1):
         if tail[-period:] == tail[-2 * period : -period]:

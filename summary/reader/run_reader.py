@@ -221,9 +221,22 @@ class RunReader:
         elif number is not None:
             self.add(collector, step, wall_time, number)
         elif kind == "tensor":
-            self.add(collector, step, wall_time, self._tensor(tag, value.tensor))
+            self.add(collector, step, wall_time, self._scalar(tag, self._tensor(tag, value.tensor)))
         else:
             self.add(collector, step, wall_time, legacy.convert(value, kind))
+
+    def _scalar(self, tag: str, raw: Any) -> Any:
+        """A scalars tag's rank-0 float32 tensor as its float, so the tag keeps one column."""
+        metadata = self.metadata.get(tag)
+        if (
+            isinstance(raw, np.ndarray)
+            and raw.shape == ()
+            and raw.dtype == np.float32
+            and metadata is not None
+            and metadata.plugin_data.plugin_name == "scalars"
+        ):
+            return float(raw)
+        return raw
 
     def _kind_read(self, tag: str, kind: str | None) -> str | None:
         """The kind a value is read as: its own, or for one with no value field (tensorboardX's
