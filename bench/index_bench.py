@@ -65,6 +65,25 @@ def indexed_load(logdir: str, index: str = "use") -> dict[str, Any]:
     return {"seconds": seconds, "points": points, "events_per_s": rate, "peak_rss": peak}
 
 
+def prepare_index(logdir: str) -> None:
+    """Index every event file of `logdir` that has none (our writer's files have one already)."""
+    from summary.reader import storage
+    from summary.reader.event_files import iter_event_files
+    from summary.reader.indexed import build_index, index_path
+
+    for _, path in iter_event_files(logdir):
+        if storage.read_whole(index_path(path)) is None:
+            build_index(path)
+
+
+def read_from_index(logdir: str) -> int:
+    """`load(plugins="scalars")` through the index: the scalar values read."""
+    from summary.reader import load
+
+    data = load(logdir, plugins="scalars", index="use")
+    return sum(len(series) for series in data.series())
+
+
 def s3_mixed(image_mb: int, scalars: int = 100_000) -> list[str]:
     """Scalars among `image_mb` MB of PNG images in a run on a local S3 server (moto): bytes
     fetched and seconds of load(plugins="scalars") with and without the index."""

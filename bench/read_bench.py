@@ -44,6 +44,18 @@ SCAN_READERS = {
 # Rows for other ways to load the same file, by name: a function (logdir -> scalar values read)
 # run in the timed process after `prepare(logdir)` (untimed). "load from index" goes here.
 SCAN_EXTRA: dict[str, tuple[Any, Any]] = {}
+
+
+def _register_index_reader() -> None:
+    """bench/index_bench.py's `load` from the index, as a row of the scan workload."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import index_bench
+
+    name = "summary.reader.load(plugins=scalars) from the index"
+    SCAN_EXTRA[name] = (index_bench.prepare_index, index_bench.read_from_index)
+
+
+_register_index_reader()
 # points read by peers that would take minutes at the full size (tbparse ~20 k/s, EA ~50 k/s)
 SCAN_LIMITS = {"tbparse": 200_000, "EventAccumulator": 500_000}
 
