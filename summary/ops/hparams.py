@@ -80,7 +80,7 @@ def plugin_data_metadata(**data: Any) -> bytes:
     return plugin_metadata(PLUGIN_NAME, content)
 
 
-def session_end_metadata(status: int, end_time_secs: float | None = None) -> bytes:
+def session_end_metadata(status: hparams_pb2.Status, end_time_secs: float | None = None) -> bytes:
     """The session-end summary's metadata (`end_time_secs` left unset when None, as TF)."""
     end = hparams_pb2.SessionEndInfo(status=status)
     if end_time_secs is not None:

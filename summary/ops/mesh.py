@@ -7,6 +7,7 @@ uint8, all `[B, N, 3]`. The whole call is checked before any of them is queued."
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from typing import Any
@@ -51,11 +52,13 @@ def _json_config(op: str, tag: str, config_dict: Any) -> str:
 
 def mesh_components(
     op: str, tag: str, vertices: Any, faces: Any, colors: Any
-) -> list[tuple[int, np.ndarray]]:
+) -> list[tuple[mesh_pb2.MeshPluginData.ContentType, np.ndarray]]:
     """The checked components as (content type, array of the dtype TensorBoard writes)."""
     points = _batch(op, tag, "vertices", vertices, integral=False)
     batch, count = points.shape[:2]
-    components = [(_DATA.VERTEX, points.astype(np.float32))]
+    components: list[tuple[mesh_pb2.MeshPluginData.ContentType, np.ndarray]] = [
+        (_DATA.VERTEX, points.astype(np.float32))
+    ]
     if faces is not None:
         indices = _batch(op, tag, "faces", faces, integral=True)
         if indices.shape[0] != batch:
@@ -112,7 +115,7 @@ def mesh(
         target.enqueue_tensor(
             instance_tag,
             step,
-            lambda array=array: tensor_bytes(array),
+            functools.partial(tensor_bytes, array),
             metadata,
             wall_time,
             array.nbytes,
