@@ -20,6 +20,7 @@ from summary.ops.metadata import description_metadata
 from summary.proto.plugins import mesh_pb2
 from summary.wire.tensors import tensor_bytes
 from summary.writer import context
+from summary.writer.entries import TensorEntry
 from summary.writer.errors import op_error, op_type_error
 from summary.writer.target import SummaryTarget
 
@@ -113,10 +114,12 @@ def mesh(
     wall_time = time.time()
     for instance_tag, array, metadata in records:
         target.enqueue_tensor(
-            instance_tag,
-            step,
-            functools.partial(tensor_bytes, array),
-            metadata,
-            wall_time,
-            array.nbytes,
+            TensorEntry(
+                instance_tag,
+                step,
+                wall_time,
+                functools.partial(tensor_bytes, array),
+                metadata,
+                array.nbytes,
+            )
         )

@@ -11,6 +11,7 @@ from typing import Any
 
 from summary.writer import context, registry
 from summary.writer.background import EventFile
+from summary.writer.entries import TensorEntry
 from summary.writer.errors import WriterClosedError, op_error, op_type_error
 from summary.writer.limits import DEFAULT_FLUSH_MILLIS, DEFAULT_MAX_QUEUE
 
@@ -30,7 +31,7 @@ class EventWriter:
     # goes straight to the queue (or to a DiscardedFile's no-op); close() rebinds them to raise
     # WriterClosedError.
     enqueue_scalar: Callable[[str, int, float, bytes | None, float], None]
-    enqueue_tensor: Callable[..., None]
+    enqueue_tensor: Callable[[TensorEntry], None]
     enqueue_summary: Callable[..., None]
     enqueue_event: Callable[..., None]
 
