@@ -9,6 +9,7 @@ import os
 import pytest
 
 import summary
+from tests.listing import without_indexes
 from tests.tensorboard_loader import multiplexer
 
 HOSTILE = ["../x", "../../x", "/tmp/x", "a/../../x", ".", "..", "x\\..\\..\\y", "C:x", "n\x00ul"]
@@ -31,7 +32,9 @@ def test_hparams_run_name_stays_inside(tmp_path, name):
     with summary.SummaryWriter(str(run)) as writer:
         writer.add_hparams({"lr": 0.1}, {"loss": 0.5}, run_name=name)
     _assert_inside(tmp_path, run)
-    assert len(_files_below(run)) == 2  # the writer's own event file and the trial's
+    assert (
+        len(without_indexes(_files_below(run))) == 2
+    )  # the writer's own event file and the trial's
 
 
 @pytest.mark.parametrize("key", HOSTILE)
@@ -40,7 +43,7 @@ def test_scalars_key_stays_inside(tmp_path, key):
     with summary.SummaryWriter(str(run)) as writer:
         writer.add_scalars("loss", {key: 1.0, "ok": 2.0}, 0)
     _assert_inside(tmp_path, run)
-    assert len(_files_below(run)) == 3
+    assert len(without_indexes(_files_below(run))) == 3
 
 
 def test_ordinary_names_keep_torchs_run_layout(tmp_path):
