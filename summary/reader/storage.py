@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any, BinaryIO
 
 
@@ -31,11 +30,3 @@ def open_binary(path: str) -> BinaryIO:
         return open(path, "rb")
     fs, inner = filesystem(path)
     return fs.open(inner, "rb")
-
-
-def size_of(path: str) -> int:
-    """Size in bytes of a local file or an object (0 if unknown)."""
-    if not is_url(path):
-        return os.path.getsize(path)
-    fs, inner = filesystem(path)
-    return int(fs.size(inner) or 0)
