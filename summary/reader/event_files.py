@@ -70,7 +70,7 @@ def _walk(directory: str, run: str, found: list[EventFile]) -> None:
     for entry in sorted(files, key=lambda entry: entry.name):
         found.append(EventFile(run, entry.path, entry.stat().st_size))
     for name in sorted(subdirs):
-        _walk(os.path.join(directory, name), name if run == "." else f"{run}/{name}", found)
+        _walk(os.path.join(directory, name), os.path.normpath(os.path.join(run, name)), found)
 
 
 def _remote_event_files(url: str) -> list[EventFile]:

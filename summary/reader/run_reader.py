@@ -278,11 +278,11 @@ class RunReader:
     ) -> None:
         seen: dict[str, int] = {}
         for head in heads:
+            nth = seen[head.tag] = seen.get(head.tag, -1) + 1  # among the event's values
             if self._kind_read(head.tag, head.kind) not in _SHOWN_KINDS:
                 continue
             collector = self._collector(head.tag)
             if collector is not None:
-                nth = seen[head.tag] = seen.get(head.tag, -1) + 1
                 collector.add(step, wall_time, Deferred(path, offset, head.tag, nth))
 
     def _read_deferred(self, series: dict[str, Series]) -> None:

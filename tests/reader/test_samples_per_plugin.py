@@ -108,3 +108,38 @@ def test_sample_is_the_same_with_filters_and_workers(mixed_run):
 def test_bad_samples_name_load_and_the_argument(mixed_run, argument, error, match):
     with pytest.raises(error, match=r"^summary\.reader\.load: " + match):
         load(mixed_run, samples_per_plugin=argument)
+
+
+def test_events_holding_several_sampled_values(logdir):
+    """One event, three image values (tag a twice, tag b once), written by TensorBoard's writer:
+    each value is one record of its tag, and the deferred read finds the right one."""
+    from tests.reader.tb_reference import Event, Summary, SummaryMetadata, write_events
+
+    metadata = SummaryMetadata()
+    metadata.plugin_data.plugin_name = "images"
+
+    def image(tag, step, copy):
+        png = np.random.default_rng(step * 10 + copy).bytes(2000)  # large, any bytes will do
+        value = Summary.Value(tag=tag, metadata=metadata)
+        value.tensor.dtype = 7  # DT_STRING
+        value.tensor.string_val.extend([b"2", b"2", png])
+        value.tensor.tensor_shape.dim.add(size=3)
+        return value
+
+    events = [
+        Event(
+            wall_time=1.5e9 + step,
+            step=step,
+            summary=Summary(value=[image("a", step, 0), image("b", step, 1), image("a", step, 2)]),
+        )
+        for step in range(6)
+    ]
+    write_events(logdir, events)
+    full = load(logdir)["."]
+    sampled = load(logdir, samples_per_plugin={"images": 3})["."]
+    for tag, count in (("a", 12), ("b", 6)):
+        positions = sample_positions(count, 3)
+        steps, _, raw = sliced(full[tag], positions)
+        assert sampled[tag].steps.tolist() == steps.tolist()
+        for got, expected in zip(sampled[tag].raw, raw, strict=True):
+            np.testing.assert_array_equal(got, expected)

@@ -106,6 +106,7 @@ def test_command_line_reads_s3_urls(bucket, s3_server):
 
 
 def test_workers_change_nothing_on_s3(bucket):
+    from summary.reader.event_files import iter_event_files
     from tests.reader.test_many_runs import assert_same
     from tests.remote.test_memory import write_runs
 
@@ -114,3 +115,6 @@ def test_workers_change_nothing_on_s3(bucket):
     expected = load(logdir)
     assert len(expected) == 6
     assert_same(load(logdir, workers=3), expected)
+    (first, *_) = list(iter_event_files(logdir))
+    assert list(iter_event_files(first[1])) == [(".", first[1])]  # one object: run "."
+    assert list(load(first[1])["."]["loss"].steps) == list(range(30))
