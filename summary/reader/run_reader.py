@@ -290,7 +290,7 @@ class RunReader:
         kept = [
             (one, index, ref)
             for one in series.values()
-            if one.raw is not None
+            if one.raw is not None and one.plugin in self.samples
             for index, ref in enumerate(one.raw)
             if isinstance(ref, Deferred)
         ]
