@@ -56,21 +56,31 @@ def list_event_files(path: str | os.PathLike[str]) -> list[EventFile]:
 
 def _walk(directory: str, run: str, found: list[EventFile]) -> None:
     """Append the event files of `directory` (run `run`) and of its subdirectories, like
-    `os.walk`: unreadable directories are skipped, symlinked ones are not followed."""
+    `os.walk`: unreadable directories are skipped, symlinked ones are not followed, and an entry
+    that cannot be stat'ed (a symlink loop) is no event file."""
     files, subdirs = [], []
     try:
         with os.scandir(directory) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     subdirs.append(entry.name)
-                elif is_event_file(entry.name) and entry.is_file():
-                    files.append(entry)
+                elif is_event_file(entry.name):
+                    size = _file_size(entry)
+                    if size is not None:
+                        files.append(EventFile(run, entry.path, size))
     except OSError:
         return
-    for entry in sorted(files, key=lambda entry: entry.name):
-        found.append(EventFile(run, entry.path, entry.stat().st_size))
+    found.extend(sorted(files, key=lambda file: file.path))
     for name in sorted(subdirs):
         _walk(os.path.join(directory, name), os.path.normpath(os.path.join(run, name)), found)
+
+
+def _file_size(entry: os.DirEntry[str]) -> int | None:
+    """The size of a regular file (symlinks followed), or None for anything else."""
+    try:
+        return entry.stat().st_size if entry.is_file() else None
+    except OSError:
+        return None
 
 
 def _remote_event_files(url: str) -> list[EventFile]:
