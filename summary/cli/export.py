@@ -1,20 +1,25 @@
-"""`export DIR --format csv|jsonl`: every value as one row (run, tag, plugin, step, wall_time,
-value), for notebooks and spreadsheets. Non-scalar values are JSON (blobs as base64)."""
+"""`export DIR --format csv|jsonl|parquet`: every value as one row (run, tag, plugin, step,
+wall_time, value), for notebooks, spreadsheets and query engines. Non-scalar values are JSON
+(blobs as base64). Parquet goes to a directory, one hive-style partition `run=<name>` per run,
+the name percent-encoded (so '/', '=', spaces and any Unicode survive; DuckDB, pyarrow and Spark
+decode it)."""
 
 from __future__ import annotations
 
 import argparse
-import base64
 import csv
+import errno
 import json
+import os
 import sys
+import urllib.parse
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-import numpy as np
-
 from summary.cli.reading import add_filters, load_logdir
-from summary.reader import LogdirData, Series
+from summary.reader import LogdirData
+from summary.reader.arrow import pyarrow
+from summary.reader.plain import json_value
 
 COLUMNS = ("run", "tag", "plugin", "step", "wall_time", "value")
 
@@ -22,22 +27,37 @@ COLUMNS = ("run", "tag", "plugin", "step", "wall_time", "value")
 def add_parser(subcommands: argparse._SubParsersAction) -> None:
     parser = subcommands.add_parser(
         "export",
-        help="write every value as CSV or JSON lines",
+        help="write every value as CSV, JSON lines or Parquet",
         description="Write the values of DIR (a path or fsspec URL) as rows of run, tag, plugin, "
         "step, wall_time, value. Scalars are numbers; other values are JSON (histograms as "
         "[left, right, count] rows, text as strings, PR curves as named lists, images and audio "
-        "as base64 of their encoded bytes).",
+        "as base64 of their encoded bytes). Parquet (needs pyarrow) is written to the directory -o "
+        "names, partitioned by run (run=<percent-encoded name>/part-0.parquet).",
     )
     parser.add_argument("logdir", metavar="DIR", help="logdir, run directory or event file")
     parser.add_argument(
-        "--format", choices=("csv", "jsonl"), default="csv", help="output format (default csv)"
+        "--format",
+        choices=("csv", "jsonl", "parquet"),
+        default="csv",
+        help="output format (default csv)",
     )
-    parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write here instead of stdout (for parquet: a new or empty directory, required)",
+    )
     add_filters(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.format == "parquet":
+        if not args.output:
+            raise ValueError("--format parquet writes a directory: name it with -o DIR")
+        pyarrow()  # no pyarrow: say so before reading anything
+        write_parquet(load_logdir(args), args.output)
+        return 0
     data = load_logdir(args)
     if args.output:
         with open(args.output, "w", newline="", encoding="utf-8") as out:
@@ -72,48 +92,20 @@ def rows(data: LogdirData) -> Iterator[tuple[str, str, str, int, float, Any]]:
         for index, (step, wall_time) in enumerate(
             zip(series.steps, series.wall_times, strict=True)
         ):
-            value = _value(series, index)
+            value = json_value(series, index)
             yield series.run, series.tag, series.plugin, int(step), float(wall_time), value
 
 
-def _value(series: Series, index: int) -> Any:
-    if series.plugin == "scalars":
-        return float(_loaded(series.values)[index])
-    raw = _loaded(series.raw)[index]
-    if raw is not None and series.plugin == "images":
-        return {
-            "width": int(raw[0]),
-            "height": int(raw[1]),
-            "images_base64": [_base64(blob) for blob in raw[2:]],
-        }
-    if raw is not None and series.plugin == "audio":
-        return {"audio_base64": [_base64(blob) for blob in np.asarray(raw)[:, 0]]}
-    return _plain(_loaded(series.values)[index])
+def write_parquet(data: LogdirData, directory: str) -> None:
+    """One Parquet file per run, `directory/run=<percent-encoded run>/part-0.parquet`, holding
+    the columns of `to_arrow()` but run (the partition key). `directory` must be new or empty,
+    so no stale run is mixed into a query."""
+    from pyarrow import parquet
 
-
-def _loaded(values: np.ndarray | list[Any] | None) -> np.ndarray | list[Any]:
-    """`Series.values` or `.raw`, which export always loads (they are None only without)."""
-    assert values is not None
-    return values
-
-
-def _plain(value: Any) -> Any:
-    """NumPy and bytes made JSON-ready: arrays as nested lists, bytes as UTF-8 or base64."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, np.ndarray):
-        return _plain(value.tolist()) if value.dtype == object else value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, bytes):
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
-            return {"base64": _base64(value)}
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _base64(blob: bytes) -> str:
-    return base64.b64encode(bytes(blob)).decode("ascii")
+    if os.path.isdir(directory) and os.listdir(directory):
+        raise FileExistsError(errno.EEXIST, "directory is not empty", directory)
+    os.makedirs(directory, exist_ok=True)
+    for name, run in data.items():
+        partition = os.path.join(directory, f"run={urllib.parse.quote(name, safe='')}")
+        os.makedirs(partition)
+        parquet.write_table(run.to_arrow().drop_columns(["run"]), f"{partition}/part-0.parquet")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Literal
 
 from google.protobuf.message import DecodeError
@@ -50,10 +50,19 @@ def _file_events(path: str, on_corruption: str) -> Iterator[event_pb2.Event]:
         report_corruption(error, on_corruption, stacklevel=4)
 
 
-def report_corruption(error: CorruptRecordError, on_corruption: str, stacklevel: int) -> None:
+def report_corruption(
+    error: CorruptRecordError,
+    on_corruption: str,
+    stacklevel: int,
+    warn: Callable[[Warning], None] | None = None,
+) -> None:
     """Apply the `on_corruption` policy: raise the error, warn with its file and offset, or
-    ignore it (the records before it have been read either way)."""
+    ignore it (the records before it have been read either way). `warn`, when given, receives
+    the warning instead of `warnings.warn` (a loader keeping each run's warnings in order)."""
     if on_corruption == "raise":
         raise error
     if on_corruption == "warn":
-        warnings.warn(str(error), CorruptRecordWarning, stacklevel=stacklevel)
+        if warn is not None:
+            warn(CorruptRecordWarning(str(error)))
+        else:
+            warnings.warn(str(error), CorruptRecordWarning, stacklevel=stacklevel)

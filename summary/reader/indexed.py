@@ -64,14 +64,14 @@ def check_mode(index: str) -> None:
         raise ValueError(f"load: index must be one of {MODES}, not {index!r}")
 
 
-def trusted_index(path: str) -> TrustedIndex | None:
+def trusted_index(path: str, size: int | None = None) -> TrustedIndex | None:
     """The proven prefix of `path`'s index; None (after one IndexWarning when an index exists
-    but cannot be trusted) when there is none."""
+    but cannot be trusted) when there is none. `size`: the event file's, when listed already."""
     data = storage.read_whole(index_path(path))
     if data is None:
         return None
     try:
-        return _validate(path, data)
+        return _validate(path, data, storage.size_of(path) if size is None else size)
     except (IndexFormatError, OSError) as error:
         distrust(path, error)
         return None
@@ -82,7 +82,7 @@ def distrust(path: str, error: Exception) -> None:
     warnings.warn(f"summary.reader: index of {path} not used ({error}); scanning", IndexWarning, 4)
 
 
-def _validate(path: str, data: bytes) -> TrustedIndex | None:
+def _validate(path: str, data: bytes, size: int) -> TrustedIndex | None:
     first_crc = decode_header(data)
     chunks: list[Chunk] = []
     try:
@@ -90,18 +90,12 @@ def _validate(path: str, data: bytes) -> TrustedIndex | None:
     except IndexFormatError:
         if not chunks:
             raise
-    size = storage.size_of(path)
     first = _record_crc(path, 0, size)
     if first is None or first[0] != first_crc:
         raise IndexFormatError("it was written for another file (first record differs)")
+    # a file shorter than, or changed within, what its index describes: the part that still
+    # matches is used, quietly (the file is the truth; the scan of the rest reports damage)
     good = _proven_chunks(path, chunks, size)
-    if good < len(chunks):
-        warnings.warn(
-            f"summary.reader: {path} no longer holds all its index describes; "
-            "using the part that matches",
-            IndexWarning,
-            4,
-        )
     if good == 0:
         return None
     chunks = chunks[:good]

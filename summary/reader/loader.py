@@ -3,20 +3,27 @@
 Speed comes from three things: files are read in large chunks (frames.py); an event of the
 one-float shape of nearly every scalar is read by slicing out its last four bytes instead of
 parsing it (one_float.py); and records a filter does not want are recognised from a hand scan of
-their tags (decode.py) without parsing their payload.
+their tags (decode.py) without parsing their payload. The logdir is listed once (event_files.py);
+`workers` reads several runs at a time on threads, which suits remote storage.
 """
 
 from __future__ import annotations
 
+import numbers
 import os
-from collections.abc import Callable
+import threading
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
-from summary.reader import indexed, storage
-from summary.reader.event_files import iter_event_files
-from summary.reader.result import LogdirData
+from summary.reader import indexed
+from summary.reader.event_files import EventFile, list_event_files
+from summary.reader.result import LogdirData, RunData
 from summary.reader.run_reader import RunReader
+from summary.reader.sampled import OP, checked_samples
 from summary.reader.wanted import Filter, Wanted
+from summary.writer.errors import op_error, op_type_error
 
 
 def load(
@@ -28,6 +35,8 @@ def load(
     values: bool = True,
     on_corruption: Literal["warn", "raise", "ignore"] = "warn",
     progress: Callable[[int, int], None] | None = None,
+    samples_per_plugin: Mapping[str, int] | None = None,
+    workers: int | None = None,
     index: str = "use",
 ) -> LogdirData:
     """Read every run below `logdir` (a path or fsspec URL) into a LogdirData.
@@ -35,6 +44,9 @@ def load(
     `runs`, `tags`, `plugins`: names or glob patterns (`"train/*"`) to keep; None keeps all.
     A tag's plugin is the one named by its first metadata in the run (TensorBoard's rule).
     `values=False` reads steps and wall times only. `progress(done, total)` hears of bytes read.
+    `samples_per_plugin={"images": 10}` keeps, per tag of those plugins, the first, the last and
+    evenly spaced records between (sampling.py); the records dropped are not parsed.
+    `workers=N` reads up to N runs at once on threads; the result is the same as without.
     `index`: "use" reads through the index beside an event file where it provably matches the
     file (docs/index-format.md), "build" first writes one for a file that lacks it, "ignore"
     scans every file.
@@ -42,27 +54,58 @@ def load(
     indexed.check_mode(index)
     logdir = os.fspath(logdir)
     wanted = Wanted(runs, tags, plugins)
-    files: dict[str, list[str]] = {}
-    for run, path in iter_event_files(logdir):
-        if wanted.run(run):
-            files.setdefault(run, []).append(path)
+    samples = checked_samples(samples_per_plugin)
+    workers = _checked_workers(workers)
+    files: dict[str, list[EventFile]] = {}
+    for found in list_event_files(logdir):
+        if wanted.run(found.run):
+            files.setdefault(found.run, []).append(found)
     on_read = _progress_counter(progress, files)
+
+    def read_run(run: str) -> tuple[RunData, list[Warning]]:
+        reader = RunReader(run, wanted, values, on_corruption, samples)
+        for found in files[run]:
+            # a sampled read scans: the index does not sample (yet)
+            _read_file(reader, found, on_read, "ignore" if samples else index)
+        return reader.result([found.path for found in files[run]]), reader.warnings
+
     result = {}
-    for run, paths in files.items():
-        reader = RunReader(run, wanted, values, on_corruption)
-        for path in paths:
-            _read_file(reader, path, on_read, index)
-        result[run] = reader.result(paths)
+    for run, (data, issued) in zip(files, _in_order(read_run, list(files), workers), strict=True):
+        for warning in issued:
+            warnings.warn(warning, stacklevel=2)
+        result[run] = data
     return LogdirData(logdir, result)
 
 
+def _in_order(
+    read_run: Callable[[str], tuple[RunData, list[Warning]]], runs: list[str], workers: int
+) -> Iterator[tuple[RunData, list[Warning]]]:
+    """Each run read, in `runs` order; with workers > 1, up to that many read at a time."""
+    if workers == 1 or len(runs) < 2:
+        yield from map(read_run, runs)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="summary-load") as pool:
+        yield from pool.map(read_run, runs)
+
+
+def _checked_workers(workers: int | None) -> int:
+    if workers is None:
+        return 1
+    if isinstance(workers, bool) or not isinstance(workers, numbers.Integral):
+        raise op_type_error(OP, None, f"workers must be an int, not {type(workers).__name__}")
+    if workers < 1:
+        raise op_error(OP, None, f"workers must be >= 1, not {workers}")
+    return int(workers)
+
+
 def _read_file(
-    reader: RunReader, path: str, on_read: Callable[[int], None] | None, index: str
+    reader: RunReader, found: EventFile, on_read: Callable[[int], None] | None, index: str
 ) -> None:
     """Through the index for its proven prefix (the rest scanned), or by scanning it all."""
-    trusted = None if index == "ignore" else indexed.trusted_index(path)
+    path = found.path
+    trusted = None if index == "ignore" else indexed.trusted_index(path, found.size)
     if trusted is None and index == "build" and indexed.build_index(path):
-        trusted = indexed.trusted_index(path)
+        trusted = indexed.trusted_index(path, found.size)
     if trusted is not None:
         try:
             reader.read_indexed(path, trusted)
@@ -77,16 +120,18 @@ def _read_file(
 
 
 def _progress_counter(
-    progress: Callable[[int, int], None] | None, files: dict[str, list[str]]
+    progress: Callable[[int, int], None] | None, files: dict[str, list[EventFile]]
 ) -> Callable[[int], None] | None:
     if progress is None:
         return None
-    total = sum(storage.size_of(path) for paths in files.values() for path in paths)
+    total = sum(found.size for found in (f for run in files.values() for f in run))
     done = 0
+    lock = threading.Lock()  # workers read on several threads
 
     def on_read(count: int) -> None:
         nonlocal done
-        done += count
-        progress(done, total)
+        with lock:
+            done += count
+            progress(done, total)
 
     return on_read

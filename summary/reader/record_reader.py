@@ -84,3 +84,22 @@ def _size(handle: BinaryIO) -> int | None:
         return os.fstat(handle.fileno()).st_size
     except (AttributeError, OSError, ValueError):
         return None
+
+
+def read_record_at(path: str, handle: BinaryIO, offset: int) -> bytes:
+    """The payload of the record framed at `offset` of `handle`, checksums checked: a second,
+    random-access read of a record a scan already found (CorruptRecordError if it changed)."""
+    handle.seek(offset)
+    header = handle.read(HEADER_SIZE)
+    if len(header) < HEADER_SIZE:
+        raise CorruptRecordError(path, offset, "the file ends before the record")
+    length, header_ok = parse_header(header)
+    if not header_ok or length > MAX_RECORD_LENGTH:
+        raise CorruptRecordError(path, offset, "length checksum mismatch")
+    payload = handle.read(length) if length <= _READ_PIECE else _read_long(handle.read, length)
+    footer = handle.read(FOOTER_SIZE)
+    if len(payload) < length or len(footer) < FOOTER_SIZE:
+        raise CorruptRecordError(path, offset, "the file ends inside the record")
+    if not footer_ok(payload, footer):
+        raise CorruptRecordError(path, offset, "payload checksum mismatch")
+    return payload

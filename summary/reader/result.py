@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from summary.proto import summary_pb2
-from summary.reader import plugins
+from summary.reader import arrow, plugins
 
 _COLUMNS = ("run", "tag", "plugin", "step", "wall_time", "value")
 
@@ -93,6 +93,10 @@ class RunData(Mapping[str, Series]):
         """A long DataFrame: run, tag, plugin, step, wall_time, value (needs pandas)."""
         return _frame(self._series.values())
 
+    def to_arrow(self) -> Any:
+        """A pyarrow Table of every value, columns as `LogdirData.to_arrow` (needs pyarrow)."""
+        return arrow.table(self._series.values())
+
     def __repr__(self) -> str:
         return f"RunData({self.name!r}, {len(self)} tags)"
 
@@ -121,6 +125,11 @@ class LogdirData(Mapping[str, RunData]):
     def to_pandas(self) -> Any:
         """A long DataFrame: run, tag, plugin, step, wall_time, value (needs pandas)."""
         return _frame(self.series())
+
+    def to_arrow(self) -> Any:
+        """A pyarrow Table, one row per value: run, tag, plugin, step, wall_time, value (float64
+        for scalars, null otherwise) and value_json (other values as JSON); see arrow.py."""
+        return arrow.table(self.series())
 
     def __repr__(self) -> str:
         return f"LogdirData({self.logdir!r}, runs={list(self._runs)})"

@@ -5,7 +5,6 @@ the first metadata of a tag decides its plugin, legacy values are converted as `
 from __future__ import annotations
 
 import struct
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +19,8 @@ from summary.reader.frames import Chunk, Group, iter_chunks
 from summary.reader.indexed import TrustedIndex, fetch_records, kind_name
 from summary.reader.record_reader import CorruptRecordError
 from summary.reader.result import RunData, Series
+from summary.reader.sampled import Deferred, read_payloads
+from summary.reader.sampling import sample_positions
 from summary.reader.wanted import Wanted
 from summary.wire import decode
 from summary.wire.index_format import HAS_VALUE, KIND_CODES, KINDS
@@ -81,11 +82,20 @@ class Collector:
 class RunReader:
     """Reads the files of one run in order, keeping the run's first metadata per tag."""
 
-    def __init__(self, run: str, wanted: Wanted, values: bool, on_corruption: str) -> None:
+    def __init__(
+        self,
+        run: str,
+        wanted: Wanted,
+        values: bool,
+        on_corruption: str,
+        samples: dict[str, int] | None = None,
+    ) -> None:
         self.run = run
         self.wanted = wanted
         self.values = values
         self.on_corruption = on_corruption
+        self.samples = samples or {}  # plugin -> records kept per tag (sampled.py)
+        self.warnings: list[Warning] = []  # issued by the loader, in run order
         self.metadata: dict[str, summary_pb2.SummaryMetadata] = {}
         self.collectors: dict[str, Collector | None] = {}
         self.fast: dict[bytes, Collector | None] = {}  # event bytes after the step -> where to
@@ -99,7 +109,7 @@ class RunReader:
                 handle.seek(start)
                 self._read_records(handle, path, on_read, start)
         except CorruptRecordError as error:
-            report_corruption(error, self.on_corruption, stacklevel=5)
+            report_corruption(error, self.on_corruption, 0, self.warnings.append)
 
     def _read_records(self, handle: Any, path: str, on_read: Any, begin: int) -> None:
         for chunk in iter_chunks(handle, path, on_read, base=begin):
@@ -168,7 +178,8 @@ class RunReader:
 
     def _general(self, data: bytes, start: int, end: int, path: str, offset: int) -> None:
         """A large event: hand-scan its tags first when a filter may not want it."""
-        if (self.values and not self.wanted.filters_payloads) or end - start < SCAN_MIN_BYTES:
+        scan = not self.values or self.wanted.filters_payloads or self.samples
+        if not scan or end - start < SCAN_MIN_BYTES:
             self._event(_parse(data[start:end], path, offset))
             return
         wall_time, step, what, heads = decode.scan_event(data, start, end)
@@ -184,7 +195,9 @@ class RunReader:
                 collector = self._collector(head.tag)
                 if collector is not None:
                     wanted.append(collector)
-        if wanted and self.values:
+        if wanted and self.values and self._all_sampled(heads):
+            self._defer(heads, step, wall_time, path, offset)
+        elif wanted and self.values:
             self._event(_parse(data[start:end], path, offset))
         else:
             for collector in wanted:
@@ -224,10 +237,14 @@ class RunReader:
             self.add(collector, step, wall_time, None)
         elif number is not None:
             self.add(collector, step, wall_time, number)
-        elif kind == "tensor":
-            self.add(collector, step, wall_time, self._scalar(tag, self._tensor(tag, value.tensor)))
         else:
-            self.add(collector, step, wall_time, legacy.convert(value, kind))
+            self.add(collector, step, wall_time, self._raw(tag, kind, value))
+
+    def _raw(self, tag: str, kind: str, value: summary_pb2.Summary.Value) -> Any:
+        """The raw value of `value`, read as `kind`."""
+        if kind == "tensor":
+            return self._scalar(tag, self._tensor(tag, value.tensor))
+        return legacy.convert(value, kind)
 
     def _scalar(self, tag: str, raw: Any) -> Any:
         """A scalars tag's rank-0 float32 tensor as its float, so the tag keeps one column."""
@@ -258,7 +275,9 @@ class RunReader:
         try:
             return tensors.to_ndarray(tensor)
         except tensors.TensorDecodeError as error:
-            warnings.warn(f"summary.reader: run {self.run!r}, tag {tag!r}: {error}", stacklevel=6)
+            self.warnings.append(
+                UserWarning(f"summary.reader: run {self.run!r}, tag {tag!r}: {error}")
+            )
             return None
 
     def _remember_metadata(self, tag: str, kind: str | None, metadata: Any) -> None:
@@ -377,8 +396,70 @@ class RunReader:
             if isinstance(raw, np.ndarray) and plugin != "scalars":
                 raw = raw.tolist()  # other plugins decode value by value, as Python floats
             steps, wall_times = collector.steps.array(), collector.wall_times.array()
+            if plugin in self.samples:
+                kept = sample_positions(len(steps), self.samples[plugin])
+                steps, wall_times = steps[kept], wall_times[kept]
+                if raw is not None:
+                    raw = raw[kept] if isinstance(raw, np.ndarray) else [raw[i] for i in kept]
             series[tag] = Series(self.run, tag, metadata, steps, wall_times, raw)
+        self._read_deferred(series)
         return RunData(self.run, series, paths, self.records)
+
+    # -- sampled plugins: records noted during the scan, the kept ones read afterwards --------
+
+    def _all_sampled(self, heads: list[decode.ValueHead]) -> bool:
+        """Whether every value of an event belongs to a sampled plugin (so it can wait)."""
+        if not self.samples:
+            return False
+        for head in heads:
+            metadata = self.metadata.get(head.tag)
+            if metadata is None or metadata.plugin_data.plugin_name not in self.samples:
+                return False
+        return True
+
+    def _defer(
+        self, heads: list[decode.ValueHead], step: int, wall_time: float, path: str, offset: int
+    ) -> None:
+        seen: dict[str, int] = {}
+        for head in heads:
+            nth = seen[head.tag] = seen.get(head.tag, -1) + 1  # among the event's values
+            if self._kind_read(head.tag, head.kind) not in _SHOWN_KINDS:
+                continue
+            collector = self._collector(head.tag)
+            if collector is not None:
+                self.add(collector, step, wall_time, Deferred(path, offset, head.tag, nth))
+
+    def _read_deferred(self, series: dict[str, Series]) -> None:
+        """Replace the kept Deferred entries of `series` by their values, read by offset."""
+        kept = [
+            (one, index, ref)
+            for one in series.values()
+            if one.raw is not None and one.plugin in self.samples
+            for index, ref in enumerate(one.raw)
+            if isinstance(ref, Deferred)
+        ]
+        if not kept:
+            return
+        payloads = read_payloads(ref for _, _, ref in kept)
+        for one, index, ref in kept:
+            assert one.raw is not None
+            one.raw[index] = self._deferred_value(ref, payloads[ref.path, ref.offset])
+
+    def _deferred_value(self, ref: Deferred, payload: bytes | Exception) -> Any:
+        try:
+            if isinstance(payload, Exception):
+                raise payload
+            event = _parse(payload, ref.path, ref.offset)
+        except CorruptRecordError as error:
+            report_corruption(error, self.on_corruption, 0, self.warnings.append)
+            return None
+        if event.WhichOneof("what") == "graph_def":
+            return bytes(event.graph_def)
+        values = [v for v in event.summary.value if (v.tag or v.node_name) == ref.tag]
+        value = values[ref.nth]
+        kind = self._kind_read(ref.tag, value.WhichOneof("value"))
+        assert kind is not None  # a value is deferred only if its kind is one of _SHOWN_KINDS
+        return self._raw(ref.tag, kind, value)
 
 
 _SLOW = -1  # a record read by itself

@@ -121,3 +121,20 @@ def test_a_trailing_slash_names_the_same_run(memory_logdir):
     assert len(objects(memory_logdir + "/run")) == 1  # one file: TensorBoard skips none of it
     data = load(memory_logdir)["run"]
     assert list(data["a"].steps) == list(data["b"].steps) == [0, 1, 2]
+
+
+def write_runs(logdir: str, count: int) -> None:
+    for index in range(count):
+        with summary.create_file_writer(f"{logdir}/run{index}"):
+            for step in range(30):
+                summary.scalar("loss", index * step, step=step)
+                summary.histogram("w", np.arange(10.0) * step, step=step)
+
+
+def test_workers_change_nothing(memory_logdir):
+    from tests.reader.test_many_runs import assert_same
+
+    write_runs(memory_logdir, 12)
+    expected = load(memory_logdir)
+    assert len(expected) == 12
+    assert_same(load(memory_logdir, workers=4), expected)

@@ -103,3 +103,18 @@ def test_command_line_reads_s3_urls(bucket, s3_server):
     )
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))
     assert [(r["step"], r["value"]) for r in rows] == [("0", "0.0"), ("1", "0.5"), ("2", "1.0")]
+
+
+def test_workers_change_nothing_on_s3(bucket):
+    from summary.reader.event_files import iter_event_files
+    from tests.reader.test_many_runs import assert_same
+    from tests.remote.test_memory import write_runs
+
+    logdir = f"s3://{bucket}/many"
+    write_runs(logdir, 6)
+    expected = load(logdir)
+    assert len(expected) == 6
+    assert_same(load(logdir, workers=3), expected)
+    (first, *_) = list(iter_event_files(logdir))
+    assert list(iter_event_files(first[1])) == [(".", first[1])]  # one object: run "."
+    assert list(load(first[1])["."]["loss"].steps) == list(range(30))
