@@ -13,6 +13,7 @@ method and the key and writes nothing.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -26,11 +27,13 @@ from summary.ops.inputs import to_float, to_numeric_array
 from summary.ops.scalar import METADATA as SCALAR_METADATA
 from summary.proto import summary_pb2
 from summary.summary_writer import legacy
+from summary.wire.tensors import tensor_bytes
 from summary.writer.context import as_int64_step, check_name
 from summary.writer.errors import WriterClosedError, closed_error, op_error
 from summary.writer.event_writer import EventWriter
 from summary.writer.target import StagedTarget, SummaryTarget
 
+_JAX_ARRAY_TYPES: dict[type, bool] = {}  # whether a value's type is a concrete JAX array
 VIDEO_FPS = 4  # clu's videos carry no frame rate; torch's add_video default
 _SCALAR = "clu.SummaryWriter.write_scalars"
 
@@ -48,17 +51,27 @@ class SummaryWriter(interface.MetricWriter):
         return self._writer.logdir
 
     def write_scalars(self, step: int, scalars: Mapping[str, Any]) -> None:
-        """One float32 scalar per key (plugin "scalars"), as `tf.summary.scalar`."""
+        """One float32 scalar per key (plugin "scalars"), as `tf.summary.scalar`.
+
+        A JAX scalar is not read on the caller's thread: JAX arrays are immutable, so the writer
+        thread reads it (that host read costs microseconds, and waits for the computation that
+        makes it). One deleted before then (a donated buffer) is reported on the next call.
+        """
         step = as_int64_step(_SCALAR, None, step)
         checked = []
         for key, value in scalars.items():
             if type(key) is not str or not key or not key.isascii():
                 key = check_name(_SCALAR, key)
-            checked.append((key, value if type(value) is float else to_float(_SCALAR, key, value)))
-        enqueue, now = self._writer.enqueue_scalar, time.time()
+            if type(value) is not float and not _jax_scalar(value):
+                value = to_float(_SCALAR, key, value)
+            checked.append((key, value))
+        writer, now = self._writer, time.time()
         for key, value in checked:  # what ops.scalar queues, without its per-value checks
             try:
-                enqueue(key, step, value, SCALAR_METADATA, now)
+                if type(value) is float:
+                    writer.enqueue_scalar(key, step, value, SCALAR_METADATA, now)
+                else:
+                    writer.enqueue_tensor(key, step, _read_later(value), SCALAR_METADATA, now)
             except WriterClosedError as error:
                 raise closed_error(_SCALAR, key, error) from None
 
@@ -179,6 +192,21 @@ class SummaryWriter(interface.MetricWriter):
     def close(self) -> None:
         """Flush and close the run; idempotent."""
         self._writer.close()
+
+
+def _jax_scalar(value: Any) -> bool:
+    """A real JAX scalar (a concrete `jax.Array`, never a tracer), told without reading it."""
+    kind = type(value)
+    known = _JAX_ARRAY_TYPES.get(kind)
+    if known is None:
+        jax = sys.modules.get("jax")  # loaded if `value` is a JAX array; never imported here
+        known = _JAX_ARRAY_TYPES[kind] = jax is not None and issubclass(kind, jax.Array)
+    return known and value.ndim == 0 and value.dtype.kind in "fiub"
+
+
+def _read_later(value: Any) -> Callable[[], bytes]:
+    """The scalar's float32 tensor, read from the device on the writer thread."""
+    return lambda: tensor_bytes(np.asarray(value, dtype=np.float32))
 
 
 def _gif(frames: np.ndarray) -> Callable[[], summary_pb2.Summary.Value]:

@@ -233,3 +233,18 @@ def test_missing_clu_names_the_extra():
         timeout=60,
     )
     assert "pip install clu" in result.stdout, result.stderr
+
+
+def test_a_jax_scalar_deleted_before_the_writer_reads_it_is_reported(writer):
+    from summary.writer.errors import WriterError
+
+    value = jnp.asarray(0.5) * 2  # a fresh device buffer
+    writer.write_scalars(1, {"gone": value, "kept": 0.25})
+    value.delete()  # as a donated buffer is, perhaps before the writer thread read it
+    try:
+        writer.flush()
+    except WriterError as error:  # it was not read in time: said, and the rest written
+        assert "gone" in str(error)
+        assert set(view(writer.logdir)) == {"kept"}
+    else:  # it was read in time
+        assert view(writer.logdir)["gone"] == ("scalars", b"", [(1, "float32", (), 1.0)])
