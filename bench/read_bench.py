@@ -6,6 +6,11 @@ Writes a scalar file (`--events` values over 4 tags) and a mixed file (the same 
 `--images` large PNG images), then times each reader, in a fresh process per measurement, over
 the same bytes with CRCs checked. Prints events/s and the ratio to EventAccumulator.
 `measure(reader, logdir)` is the workload function other harnesses can call.
+
+The scan workload (run.py's "read_scan") reads one file of SCAN_TAGS tags x N steps with
+SCAN_READERS: `load` by scan, RustBoard's ingestion, tbparse and EventAccumulator, each in its own
+process so its peak RSS is its own. Peers too slow or too large for N read a smaller file
+(SCAN_LIMITS) and say so in their row's note.
 """
 
 from __future__ import annotations
@@ -27,6 +32,149 @@ READERS = {
     "summary.reader.iter_events": "Event messages (protobuf), no decoding",
     "EventAccumulator": "TensorBoard's loader, keeping every value",
 }
+
+
+SCAN_TAGS = 10
+SCAN_READERS = {
+    "summary.reader.load(plugins=scalars) by scan": "every value, CRCs checked, no index",
+    "RustBoard": "tensorboard --load_fast=true: ingestion, server start subtracted",
+    "tbparse": "SummaryReader(...).tensors (scalars stored as tensors), a DataFrame",
+    "EventAccumulator": "TensorBoard's Python loader, keeping every value",
+}
+# Rows for other ways to load the same file, by name: a function (logdir -> scalar values read)
+# run in the timed process after `prepare(logdir)` (untimed). "load from index" goes here.
+SCAN_EXTRA: dict[str, tuple[Any, Any]] = {}
+# points read by peers that would take minutes at the full size (tbparse ~20 k/s, EA ~50 k/s)
+SCAN_LIMITS = {"tbparse": 200_000, "EventAccumulator": 500_000}
+
+
+def write_tags(logdir: str, points: int) -> None:
+    """`points` scalars: SCAN_TAGS tags x points // SCAN_TAGS steps, written by `summary`."""
+    import summary
+
+    tags = [f"tag{index}" for index in range(SCAN_TAGS)]
+    with summary.create_file_writer(logdir):
+        for step in range(points // SCAN_TAGS):
+            for index, tag in enumerate(tags):
+                summary.scalar(tag, step * 0.001 + index, step=step)
+
+
+def measure_scan(reader: str, logdir: str) -> dict[str, Any]:
+    """Time one scan-workload reader over `logdir`; `values` counts the points it loaded."""
+    if reader == "RustBoard":
+        return _rustboard(logdir)
+    if reader in SCAN_EXTRA:
+        prepare, read = SCAN_EXTRA[reader]
+        prepare(logdir)
+    elif reader == "tbparse":
+        from tbparse import SummaryReader
+
+        def read(logdir: str) -> int:
+            return len(SummaryReader(logdir).tensors)
+
+    elif reader == "EventAccumulator":
+        from tensorboard.backend.event_processing import plugin_event_accumulator as pea
+
+        def read(logdir: str) -> int:
+            accumulator = pea.EventAccumulator(logdir, size_guidance={pea.TENSORS: 0})
+            accumulator.Reload()
+            return sum(len(accumulator.Tensors(tag)) for tag in accumulator.Tags()["tensors"])
+
+    else:
+        import inspect
+
+        from summary.reader import load
+
+        options = {"index": "ignore"} if "index" in inspect.signature(load).parameters else {}
+
+        def read(logdir: str) -> int:
+            data = load(logdir, plugins="scalars", **options)
+            return sum(len(series.values) for series in data.series())
+
+    start = time.perf_counter()
+    values = read(logdir)
+    seconds = time.perf_counter() - start
+    return {"values": values, "seconds": seconds, "events_per_s": values / seconds}
+
+
+def _rustboard(logdir: str) -> dict[str, Any]:
+    """Seconds from RustBoard's server answering to every tag's last step being served (its
+    scalars are a sample, but always hold the last step), and the data server's peak RSS."""
+    import re
+    import signal
+    import urllib.parse
+    import urllib.request
+
+    steps = _last_step(logdir)
+    with tempfile.TemporaryFile() as log:
+        command = [sys.executable, "-m", "tensorboard.main", "--logdir", logdir, "--host",
+                   "127.0.0.1", "--port", "0", "--load_fast=true"]  # fmt: skip
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            while True:
+                log.seek(0)
+                match = re.search(rb"TensorBoard \S+ at (http://127\.0\.0\.1:\d+)/", log.read())
+                if match or process.poll() is not None:
+                    break
+                time.sleep(0.05)
+            if match is None:
+                return {"error": "tensorboard --load_fast=true did not start"}
+            url, start = match.group(1).decode(), time.perf_counter()
+            pending = {f"tag{index}" for index in range(SCAN_TAGS)}
+            while pending:
+                for tag in sorted(pending):
+                    query = urllib.parse.urlencode({"run": ".", "tag": tag})
+                    try:
+                        with urllib.request.urlopen(
+                            f"{url}/data/plugin/scalars/scalars?{query}"
+                        ) as r:
+                            points = json.loads(r.read())
+                    except OSError:
+                        continue
+                    if points and points[-1][1] == steps:
+                        pending.discard(tag)
+                time.sleep(0.05)
+            seconds = time.perf_counter() - start
+            peak = max((_peak_kib(pid) for pid in _group(process.pid)), default=0)
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+    points = SCAN_TAGS * (steps + 1)
+    return {"values": points, "seconds": seconds, "events_per_s": points / seconds,
+            "child_rss_mb": peak / 1024}  # fmt: skip
+
+
+def _last_step(logdir: str) -> int:
+    from summary.reader import load
+
+    return int(next(iter(load(logdir, tags="tag0", values=False).series())).steps[-1])
+
+
+def _group(group: int) -> list[int]:
+    """The processes of process group `group` (tensorboard and its data server)."""
+    found = []
+    for name in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{name}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group:
+            found.append(int(name))
+    return found
+
+
+def _peak_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def write_scalars(logdir: str, events: int, images: int = 0) -> None:

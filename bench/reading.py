@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import resource
 from typing import Any
 
 IMAGES_IN_MIXED_FILE = 40
@@ -22,22 +23,45 @@ def _read_bench() -> Any:
     return read_bench
 
 
-def readers() -> list[str]:
-    """The rows of the reading tables (none until read_bench.py is there)."""
+def readers(scan: bool = False) -> list[str]:
+    """The rows of the reading tables (none until read_bench.py is there); `scan`: the rows of
+    the one-big-file table, peers' loaders included."""
     module = _read_bench()
-    return list(module.READERS) if module is not None else []
+    if module is None:
+        return []
+    return [*module.SCAN_READERS, *module.SCAN_EXTRA] if scan else list(module.READERS)
+
+
+def sizes_for(reader: str, sizes: dict[str, Any]) -> dict[str, Any]:
+    """The sizes `reader` reads: a peer too slow or too large for the full file reads less."""
+    limit = _read_bench().SCAN_LIMITS.get(reader) if sizes.get("scan") else None
+    return {**sizes, "count": limit} if limit is not None and sizes["count"] > limit else sizes
 
 
 def write_file(logdir: str, params: dict[str, Any]) -> str:
     """The logdir every reader reads: scalars (and, for the mixed file, images) by `summary`."""
+    if params.get("scan"):
+        _read_bench().write_tags(logdir, params["count"])
+        return logdir
     images = IMAGES_IN_MIXED_FILE if params.get("mixed") else 0
     _read_bench().write_scalars(logdir, params["count"], images=images)
     return logdir
 
 
-def read(reader: str, logdir: str) -> dict[str, Any]:
-    """Time one reader over `logdir`: values read, seconds, events/s."""
+def read(reader: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Time one reader over `logdir`: values read, seconds, events/s (and for the scan table
+    peak memory, in all and per point)."""
     module = _read_bench()
     if module is None:
         return {"skipped": "bench/read_bench.py (the reader's benchmark) is not there"}
-    return module.measure(reader, os.fspath(logdir))
+    if not params.get("scan"):
+        return module.measure(reader, os.fspath(logdir))
+    result = module.measure_scan(reader, os.fspath(logdir))
+    if "values" in result:
+        peak = (
+            result.pop("child_rss_mb", None)
+            or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        )
+        result["peak_mb"] = peak
+        result["bytes_per_point"] = peak * 2**20 / max(result["values"], 1)
+    return result

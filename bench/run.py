@@ -23,7 +23,7 @@ from typing import Any
 import report
 import startup
 from libraries import LIBRARIES
-from reading import readers
+from reading import readers, sizes_for
 from workloads import WORKLOADS, Workload
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -44,6 +44,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--libraries", help="comma-separated subset of: " + ",".join(LIBRARIES))
     parser.add_argument("--json", help="where to write the results (default bench/results/)")
     parser.add_argument("--keep", action="store_true", help="keep the logdirs (printed at the end)")
+    parser.add_argument("--size", type=int, help="points in the one-file scan workload (read_scan)")
     return parser.parse_args(argv)
 
 
@@ -59,7 +60,7 @@ def _selected(only: str | None) -> list[Workload]:
 
 def _rows(workload: Workload, libraries: list[str]) -> list[str]:
     if workload.task == "read":
-        return readers()
+        return readers(scan=bool(workload.params.get("scan")))
     if workload.task == "slow_disk":
         return [lib for lib in libraries if lib in SLOW_DISK_HOOKS]
     if workload.task == "scalar_dicts" and importlib.util.find_spec("clu") is None:
@@ -86,6 +87,11 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _sizes(workload: Workload, args: argparse.Namespace) -> dict[str, Any]:
+    sizes = workload.sizes(args.quick)
+    return {**sizes, "count": args.size} if sizes.get("scan") and args.size else sizes
+
+
 class Runner:
     """Runs the measurements of one benchmark invocation and keeps their results."""
 
@@ -95,7 +101,9 @@ class Runner:
         self.read_paths: dict[str, str] = {}
 
     def measure(self, workload: Workload, row: str) -> dict[str, Any]:
-        sizes = workload.sizes(self.args.quick)
+        full = sizes = _sizes(workload, self.args)
+        if workload.task == "read":
+            sizes = sizes_for(row, full)
         if workload.task == "import":
             return startup.measure(LIBRARIES[row].import_statement)
         spec: dict[str, Any] = {"task": workload.task, "library": row, "params": sizes}
@@ -107,12 +115,17 @@ class Runner:
         result = _worker(spec)
         if "skipped" not in result and "error" not in result and workload.check is not None:
             result["problems"] = workload.check(logdir or "", sizes, result)
+        if sizes is not full and "values" in result:
+            result["note"] = (
+                f"read a file of {sizes['count']:,} points: too slow or large at the full size"
+            )
         if logdir is not None and not self.args.keep:
             shutil.rmtree(logdir, ignore_errors=True)
         return result
 
     def _read_file(self, name: str, sizes: dict[str, Any]) -> str:
-        """The file a reading workload reads, written once per invocation."""
+        """The file a reading workload reads, written once per invocation (and size)."""
+        name = f"{name}-{sizes['count']}"
         if name not in self.read_paths:
             logdir = os.path.join(self.workdir, f"{name}-input")
             spec = {"task": "read_setup", "library": "summary", "logdir": logdir, "params": sizes}
@@ -194,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     print(_header(environment, rounds, args, missing))
     for workload in workloads:
         print()
-        print(report.render(workload, workload.sizes(args.quick), tables[workload.name]))
+        print(report.render(workload, _sizes(workload, args), tables[workload.name]))
     print()
     print(report.LEGEND)
     checks = report.targets(tables)

@@ -21,7 +21,7 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
     if task == "read":
         import reading
 
-        return reading.read(library, spec["path"])
+        return reading.read(library, spec["path"], params)
     if task == "slow_disk":
         import slow_disk
 

@@ -161,6 +161,22 @@ WORKLOADS = {
             )
         ),
         Workload(
+            "read_scan",
+            "(f) loading one file of {count:,} scalars ({tags} tags), CRCs checked; "
+            "peak memory of each reader's process",
+            "read",
+            (
+                Metric("events_per_s", "events/s", "higher", 0),
+                Metric("seconds", "s", None),
+                Metric("values", "points read", None, 0),
+                Metric("peak_mb", "peak MiB", "lower", 0),
+                Metric("bytes_per_point", "peak B/point", "lower", 1),
+            ),
+            {"count": 10_000_000, "tags": 10, "scan": True},
+            {"count": 1_000_000},
+            _read_all,
+        ),
+        Workload(
             "import",
             "(g) cold start: import in a fresh interpreter",
             "import",

@@ -18,10 +18,10 @@ class Audio(NamedTuple):
     sample_rate: int
 
 
-def scalars(raw: list[Any]) -> np.ndarray:
-    """A float64 array, one number per step."""
+def scalars(raw: np.ndarray | list[Any]) -> np.ndarray:
+    """A float64 array, one number per step (a float64 array of raw values is that array)."""
     try:
-        return np.array(raw, dtype=np.float64)
+        return np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError):
         return np.array([_first_number(item) for item in raw], dtype=np.float64)
 
@@ -123,7 +123,7 @@ DECODERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def decode(plugin: str, raw: list[Any]) -> np.ndarray | list[Any]:
+def decode(plugin: str, raw: np.ndarray | list[Any]) -> np.ndarray | list[Any]:
     """Every stored value of a series, decoded for `plugin` (scalars give one float64 array)."""
     if plugin == "scalars":
         return scalars(raw)

@@ -26,16 +26,16 @@ class Series:
         run: str,
         tag: str,
         metadata: summary_pb2.SummaryMetadata | None,
-        steps: list[int],
-        wall_times: list[float],
-        raw: list[Any] | None,
+        steps: np.ndarray | list[int],
+        wall_times: np.ndarray | list[float],
+        raw: np.ndarray | list[Any] | None,
     ) -> None:
         self.run = run
         self.tag = tag
         self.metadata = metadata
         self.plugin = metadata.plugin_data.plugin_name if metadata is not None else ""
-        self.steps = np.array(steps, dtype=np.int64)
-        self.wall_times = np.array(wall_times, dtype=np.float64)
+        self.steps = np.asarray(steps, dtype=np.int64)  # the reader's columns are kept, not copied
+        self.wall_times = np.asarray(wall_times, dtype=np.float64)
         self._raw = raw
 
     @cached_property
@@ -46,8 +46,9 @@ class Series:
         return plugins.decode(self.plugin, self._raw)
 
     @property
-    def raw(self) -> list[Any] | None:
-        """The stored tensors before plugin decoding (ndarrays; floats for fast-read scalars)."""
+    def raw(self) -> np.ndarray | list[Any] | None:
+        """The stored tensors before plugin decoding: ndarrays, or for a series of one-float
+        scalars a float64 array (which `values` then is too)."""
         return self._raw
 
     def __len__(self) -> int:

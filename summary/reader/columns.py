@@ -1,0 +1,48 @@
+"""Growing numpy columns: how the reader keeps a tag's steps, wall times and numbers.
+
+A Python list of floats costs about 32 bytes per value (the float object and its pointer); a
+column costs 8. Capacity doubles; the part not yet written is never touched (`np.empty`, not
+`ndarray.resize`, which zero-fills), so it costs address space but no resident memory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+_FIRST_CAPACITY = 64
+
+
+class Column:
+    """An append-only 1-D array of one dtype."""
+
+    __slots__ = ("_array", "size")
+
+    def __init__(self, dtype: type[np.generic]) -> None:
+        self._array = np.empty(_FIRST_CAPACITY, dtype=dtype)
+        self.size = 0
+
+    def append(self, item: Any) -> None:
+        if self.size == len(self._array):
+            self._grow(self.size + 1)
+        self._array[self.size] = item
+        self.size += 1
+
+    def extend(self, items: np.ndarray) -> None:
+        end = self.size + len(items)
+        if end > len(self._array):
+            self._grow(end)
+        self._array[self.size : end] = items
+        self.size = end
+
+    def array(self) -> np.ndarray:
+        """The values so far, in an array of their size."""
+        if self.size < len(self._array):
+            self._array = self._array[: self.size].copy()
+        return self._array
+
+    def _grow(self, needed: int) -> None:
+        grown = np.empty(max(needed, 2 * len(self._array)), dtype=self._array.dtype)
+        grown[: self.size] = self._array[: self.size]
+        self._array = grown
