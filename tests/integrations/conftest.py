@@ -20,22 +20,33 @@ def _tensorflow_python() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def tf_reference(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A logdir with runs `clu` and `flax` written by clu's and flax's own TF-backed writers
-    (tests/integrations/jax_calls.py); skips where no TensorFlow is found."""
+def tf_run():
+    """Runs `python *args` in a Python with TensorFlow, clu and flax from the project root (our
+    KERAS_BACKEND left out); skips where there is none."""
     python = _tensorflow_python()
     if python is None:
         pytest.skip("needs TensorFlow (or SUMMARY_TF_PYTHON naming a Python that has it)")
-    logdir = str(tmp_path_factory.mktemp("tf_reference"))
-    env = {key: value for key, value in os.environ.items() if key != "KERAS_BACKEND"}  # ours
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    result = subprocess.run(
-        [python, "-m", "tests.integrations.jax_calls", logdir],
-        cwd=root,
-        env={**env, "PYTHONPATH": root, "TF_CPP_MIN_LOG_LEVEL": "3"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
+    env = {key: value for key, value in os.environ.items() if key != "KERAS_BACKEND"}
+
+    def run(*args: str) -> None:
+        result = subprocess.run(
+            [python, *args],
+            cwd=root,
+            env={**env, "PYTHONPATH": root, "TF_CPP_MIN_LOG_LEVEL": "3"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def tf_reference(tmp_path_factory: pytest.TempPathFactory, tf_run) -> str:
+    """A logdir with runs `clu` and `flax` written by clu's and flax's own TF-backed writers
+    (tests/integrations/jax_calls.py); skips where no TensorFlow is found."""
+    logdir = str(tmp_path_factory.mktemp("tf_reference"))
+    tf_run("-m", "tests.integrations.jax_calls", logdir)
     return logdir

@@ -248,3 +248,27 @@ def test_a_jax_scalar_deleted_before_the_writer_reads_it_is_reported(writer):
         assert set(view(writer.logdir)) == {"kept"}
     else:  # it was read in time
         assert view(writer.logdir)["gone"] == ("scalars", b"", [(1, "float32", (), 1.0)])
+
+
+WITH_TENSORFLOW = textwrap.dedent(
+    """
+    import sys
+    import jax.numpy as jnp
+    from clu import metric_writers  # TensorFlow is installed: clu imports as usual
+    from summary.integrations import clu as summary_clu
+
+    assert metric_writers.SummaryWriter.__module__.startswith("clu.")
+    summary_clu.install()
+    assert metric_writers.SummaryWriter is summary_clu.SummaryWriter
+    writer = metric_writers.create_default_writer(sys.argv[1], asynchronous=False)
+    writer.write_scalars(1, {"loss": jnp.float32(0.5)})
+    writer.close()
+    print("done")
+    """
+)
+
+
+def test_install_replaces_clus_writer_where_tensorflow_is_installed(tf_run, tmp_path):
+    """Needs summary's own dependencies in that Python too (numpy, protobuf, crc32c, Pillow)."""
+    tf_run("-c", WITH_TENSORFLOW, str(tmp_path))
+    assert view(str(tmp_path))["loss"] == ("scalars", b"", [(1, "float32", (), 0.5)])
