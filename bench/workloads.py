@@ -119,7 +119,7 @@ WORKLOADS = {
         ),
         Workload(
             "embedding",
-            "(g) add_embedding of {rows:,} x {dim} float32 rows (tensors.tsv), {calls} calls",
+            "(i) add_embedding of {rows:,} x {dim} float32 rows (tensors.tsv), {calls} calls",
             "embedding",
             _caller_total("ms"),
             {"rows": 10_000, "dim": 128, "calls": 3},
@@ -128,7 +128,7 @@ WORKLOADS = {
         ),
         Workload(
             "video",
-            "(e) add_video of a 16-frame 64x64 RGB uint8 clip (animated GIF), {calls} calls",
+            "(j) add_video of a 16-frame 64x64 RGB uint8 clip (animated GIF), {calls} calls",
             "video",
             _caller_total("ms"),
             {"calls": 10},

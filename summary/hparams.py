@@ -49,6 +49,8 @@ class Domain:
 
 
 class _Interval(Domain):
+    dtype: type[int] | type[float]
+
     def __init__(self, min_value: Any, max_value: Any) -> None:
         if isinstance(min_value, bool) or not isinstance(min_value, self.dtype):
             raise TypeError(f"min_value must be a {self.dtype.__name__}: {min_value!r}")
@@ -161,7 +163,7 @@ class Metric:
         group: str | None = None,
         display_name: str | None = None,
         description: str | None = None,
-        dataset_type: int | None = None,
+        dataset_type: hparams_pb2.DatasetType | None = None,
     ) -> None:
         if dataset_type not in (None, Metric.TRAINING, Metric.VALIDATION):
             raise ValueError(f"invalid dataset type: {dataset_type!r}")

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 import summary
-from summary.cli.demo import EPOCHS, write_demo
+from summary.cli.demo import EPOCHS, rollout_video, write_demo
 from tests.tensorboard_server import LOADER_IDS, LOADER_PARAMS, running_tensorboard
 
 pytest.importorskip("tensorboard")
@@ -125,6 +125,17 @@ def test_video(server):
         gif.seek(index)
         expected = PROBE_VIDEO[0, index].transpose(1, 2, 0)
         np.testing.assert_array_equal(np.asarray(gif.convert("RGB")), expected)
+    rollouts = server.poll_json(
+        "/data/plugin/images/images", lambda body: len(body) == EPOCHS, run="train", tag="rollout"
+    )
+    last = Image.open(
+        io.BytesIO(server.get("/data/plugin/images/individualImage?" + rollouts[-1]["query"]))
+    )
+    progress = rollouts[-1]["step"] / (DEMO_STEPS - 1)
+    assert last.format == "GIF" and last.n_frames == 8
+    last.seek(7)
+    expected = rollout_video(progress)[0, 7].transpose(1, 2, 0)
+    np.testing.assert_array_equal(np.asarray(last.convert("RGB")), expected)
 
 
 def test_audio(server):

@@ -14,12 +14,29 @@ from typing import Any
 
 from google.protobuf.message import DecodeError
 
-from summary.proto import attr_value_pb2, graph_pb2, node_def_pb2, tensor_shape_pb2
+from summary.proto import attr_value_pb2, graph_pb2, node_def_pb2, tensor_shape_pb2, types_pb2
 from summary.writer.errors import op_error, op_type_error
 
-# ONNX TensorProto.DataType → TF DataType (the enum TensorBoard's graph view names)
-_TF_DTYPES = {1: 1, 2: 4, 3: 6, 4: 17, 5: 5, 6: 3, 7: 9, 8: 7, 9: 10, 10: 19, 11: 2, 12: 22}
-_TF_DTYPES.update({13: 23, 14: 8, 15: 18, 16: 14})
+# ONNX TensorProto.DataType (FLOAT=1 … BFLOAT16=16) → TF DataType (the enum TensorBoard's graph
+# view names)
+_TF_DTYPES: dict[int, types_pb2.DataType] = {
+    1: types_pb2.DT_FLOAT,
+    2: types_pb2.DT_UINT8,
+    3: types_pb2.DT_INT8,
+    4: types_pb2.DT_UINT16,
+    5: types_pb2.DT_INT16,
+    6: types_pb2.DT_INT32,
+    7: types_pb2.DT_INT64,
+    8: types_pb2.DT_STRING,
+    9: types_pb2.DT_BOOL,
+    10: types_pb2.DT_HALF,
+    11: types_pb2.DT_DOUBLE,
+    12: types_pb2.DT_UINT32,
+    13: types_pb2.DT_UINT64,
+    14: types_pb2.DT_COMPLEX64,
+    15: types_pb2.DT_COMPLEX128,
+    16: types_pb2.DT_BFLOAT16,
+}
 _PRODUCER = 22  # GraphDef.versions.producer, as torch writes it
 
 

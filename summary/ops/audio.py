@@ -19,6 +19,7 @@ from summary.ops.inputs import to_array, to_count
 from summary.ops.metadata import description_metadata
 from summary.wire.tensors import string_tensor_bytes
 from summary.writer import context
+from summary.writer.entries import TensorEntry
 from summary.writer.errors import op_error, op_type_error
 from summary.writer.target import SummaryTarget
 
@@ -61,7 +62,9 @@ def audio(
     with np.errstate(over="ignore"):  # float64 beyond float32's range saturates anyway
         kept = clips[:limit].astype(np.float32)
     target.enqueue_tensor(
-        tag, step, lambda: audio_tensor_bytes(kept, rate), metadata, time.time(), kept.nbytes
+        TensorEntry(
+            tag, step, time.time(), lambda: audio_tensor_bytes(kept, rate), metadata, kept.nbytes
+        )
     )
 
 

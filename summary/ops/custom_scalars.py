@@ -17,6 +17,7 @@ from summary.ops.declare import summary_op
 from summary.ops.metadata import plugin_metadata
 from summary.proto.plugins import custom_scalar_pb2
 from summary.wire.tensors import string_tensor_bytes
+from summary.writer.entries import TensorEntry
 from summary.writer.errors import op_error, op_type_error
 from summary.writer.target import SummaryTarget
 
@@ -91,5 +92,7 @@ def custom_scalars(target: SummaryTarget, layout: Any) -> None:
         ) from None
     tensor = np.array(content, dtype=object)
     target.enqueue_tensor(
-        TAG, 0, lambda: string_tensor_bytes(tensor), _METADATA, time.time(), len(content)
+        TensorEntry(
+            TAG, 0, time.time(), lambda: string_tensor_bytes(tensor), _METADATA, len(content)
+        )
     )

@@ -25,10 +25,10 @@ from summary.ops.inputs import to_numeric_array
 from summary.wire import encode
 from summary.writer import context, files
 from summary.writer.errors import op_error, op_type_error
+from summary.writer.naming import directory_name
 from summary.writer.target import SummaryTarget
 
 CONFIG_FILE = "projector_config.pbtxt"  # the name the projector plugin looks for
-_ESCAPED = frozenset("%/\\:")  # torch escapes the first three; ':' is a drive on Windows
 _configs: dict[str, Any] = {}  # logdir -> its ProjectorConfig, as last written by this process
 _configs_lock = threading.Lock()
 
@@ -65,13 +65,6 @@ def embedding(
         return encode.event_prefix(wall_time, step)  # an Event{wall_time, step}: the run's file
 
     target.enqueue_event(write, nbytes)
-
-
-def directory_name(tag: str) -> str:
-    """The tag as one safe path component: '%', '/', '\\', ':' and control characters as %xx
-    (lowercase hex, as torch escapes), and a name of dots only ("." or "..") with %2e dots."""
-    name = "".join(f"%{ord(c):02x}" if c in _ESCAPED or c < " " or c == "\x7f" else c for c in tag)
-    return name.replace(".", "%2e") if not name.strip(".") else name
 
 
 def check_matrix(op: str, tag: str, tensor: Any) -> np.ndarray:

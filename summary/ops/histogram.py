@@ -20,6 +20,7 @@ from summary.ops.metadata import description_metadata
 from summary.ops.snapshots import flat_snapshot, recycle
 from summary.wire.tensors import tensor_bytes
 from summary.writer import context
+from summary.writer.entries import TensorEntry
 from summary.writer.errors import op_error
 from summary.writer.locks import ForkSafeLock
 from summary.writer.target import SummaryTarget
@@ -61,12 +62,14 @@ def histogram(
     if value_range is None and tag not in _warned_tags:
         _warn_non_finite(tag, values)
     target.enqueue_tensor(
-        tag,
-        step,
-        lambda: _encode(values, bucket_count, value_range),
-        metadata,
-        time.time(),
-        values.nbytes,
+        TensorEntry(
+            tag,
+            step,
+            time.time(),
+            lambda: _encode(values, bucket_count, value_range),
+            metadata,
+            values.nbytes,
+        )
     )
 
 

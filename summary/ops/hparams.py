@@ -21,6 +21,7 @@ from summary.ops.metadata import plugin_metadata
 from summary.proto.plugins import hparams_pb2
 from summary.wire.tensors import tensor_bytes
 from summary.writer.context import check_name, check_text
+from summary.writer.entries import TensorEntry
 from summary.writer.errors import op_error, op_type_error
 from summary.writer.target import SummaryTarget
 
@@ -80,7 +81,7 @@ def plugin_data_metadata(**data: Any) -> bytes:
     return plugin_metadata(PLUGIN_NAME, content)
 
 
-def session_end_metadata(status: int, end_time_secs: float | None = None) -> bytes:
+def session_end_metadata(status: hparams_pb2.Status, end_time_secs: float | None = None) -> bytes:
     """The session-end summary's metadata (`end_time_secs` left unset when None, as TF)."""
     end = hparams_pb2.SessionEndInfo(status=status)
     if end_time_secs is not None:
@@ -192,7 +193,7 @@ def _seconds(op: str, value: Any) -> float:
 
 
 def _enqueue(target: SummaryTarget, tag: str, metadata: bytes) -> None:
-    target.enqueue_tensor(tag, 0, lambda: NULL_TENSOR, metadata, time.time())
+    target.enqueue_tensor(TensorEntry(tag, 0, time.time(), lambda: NULL_TENSOR, metadata, 0))
 
 
 @summary_op("hparams_config", tag=None)

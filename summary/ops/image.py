@@ -19,6 +19,7 @@ from summary.ops.inputs import to_array, to_count
 from summary.ops.metadata import description_metadata
 from summary.wire.tensors import string_tensor_bytes
 from summary.writer import context
+from summary.writer.entries import TensorEntry
 from summary.writer.errors import op_error, op_type_error
 from summary.writer.target import SummaryTarget
 
@@ -48,12 +49,14 @@ def image(
     kept = np.array(images[:limit], copy=True)
     height, width = images.shape[1:3]
     target.enqueue_tensor(
-        tag,
-        step,
-        lambda: image_tensor_bytes(width, height, kept),
-        metadata,
-        time.time(),
-        kept.nbytes,
+        TensorEntry(
+            tag,
+            step,
+            time.time(),
+            lambda: image_tensor_bytes(width, height, kept),
+            metadata,
+            kept.nbytes,
+        )
     )
 
 

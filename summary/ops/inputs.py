@@ -22,7 +22,7 @@ _INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
 _NARROW_INTS = {"int2": np.int8, "int4": np.int8, "uint2": np.uint8, "uint4": np.uint8}
 
 
-def to_array(op: str, tag: str, data: Any) -> np.ndarray:
+def to_array(op: str, tag: str | None, data: Any) -> np.ndarray:
     """`data` as a NumPy array (a view when possible); complex input is refused.
 
     Dtypes NumPy lacks are widened exactly: bfloat16/float8 to float32, int4 to int8, long
@@ -41,7 +41,7 @@ def to_array(op: str, tag: str, data: Any) -> np.ndarray:
     return array
 
 
-def to_numeric_array(op: str, tag: str, data: Any, allow_bool: bool = True) -> np.ndarray:
+def to_numeric_array(op: str, tag: str | None, data: Any, allow_bool: bool = True) -> np.ndarray:
     """`data` as a real numeric (or bool) NumPy array, or a TypeError naming op and tag."""
     array = to_array(op, tag, data)
     kind = array.dtype.kind
@@ -55,7 +55,7 @@ def to_numeric_array(op: str, tag: str, data: Any, allow_bool: bool = True) -> n
     raise op_type_error(op, tag, f"expected real numbers, got {got}")
 
 
-def to_float(op: str, tag: str, data: Any) -> float:
+def to_float(op: str, tag: str | None, data: Any) -> float:
     """One real number (rank 0) as a Python float; NaN and ±inf pass through."""
     kind = type(data)
     if kind is float:
@@ -88,7 +88,7 @@ def _is_torch_scalar(data: Any) -> bool:
     )
 
 
-def to_int(op: str, tag: str, what: str, value: Any) -> int:
+def to_int(op: str, tag: str | None, what: str, value: Any) -> int:
     """An int or NumPy integer as a Python int; bools and floats get a TypeError."""
     if isinstance(value, (bool, np.bool_)):
         raise op_type_error(op, tag, f"{what} must be an int, got bool {value!r}")
@@ -100,7 +100,7 @@ def to_int(op: str, tag: str, what: str, value: Any) -> int:
         ) from None
 
 
-def to_count(op: str, tag: str, what: str, value: Any) -> int:
+def to_count(op: str, tag: str | None, what: str, value: Any) -> int:
     """A non-negative whole number such as `max_outputs`, or a TypeError/ValueError."""
     count = to_int(op, tag, what, value)
     if count < 0:
@@ -115,7 +115,7 @@ def _int_to_float(data: int) -> float:
         return math.inf if data > 0 else -math.inf
 
 
-def _complex_error(op: str, tag: str, dtype: Any) -> TypeError:
+def _complex_error(op: str, tag: str | None, dtype: Any) -> TypeError:
     return op_type_error(
         op,
         tag,
@@ -124,7 +124,7 @@ def _complex_error(op: str, tag: str, dtype: Any) -> TypeError:
     )
 
 
-def _as_numpy(op: str, tag: str, data: Any) -> np.ndarray:
+def _as_numpy(op: str, tag: str | None, data: Any) -> np.ndarray:
     if isinstance(data, np.ndarray):
         return data
     if data is None:
@@ -141,7 +141,7 @@ def _as_numpy(op: str, tag: str, data: Any) -> np.ndarray:
     return _from_array_object(op, tag, data)
 
 
-def _from_sequence(op: str, tag: str, data: list | tuple) -> np.ndarray:
+def _from_sequence(op: str, tag: str | None, data: list | tuple) -> np.ndarray:
     """Nested lists of numbers, or lists of arrays of one shape (e.g. torch tensors)."""
     try:
         with warnings.catch_warnings():
@@ -190,7 +190,7 @@ def _is_torch_tensor(data: Any) -> bool:
     return any(c.__name__ == "Tensor" and c.__module__ == "torch" for c in type(data).__mro__)
 
 
-def _from_torch(op: str, tag: str, tensor: Any) -> np.ndarray:
+def _from_torch(op: str, tag: str | None, tensor: Any) -> np.ndarray:
     """A CPU NumPy view of a torch tensor: detached, dense, dtypes NumPy lacks widened."""
     if tensor.is_complex():
         raise _complex_error(op, tag, tensor.dtype)
@@ -215,7 +215,7 @@ def _from_torch(op: str, tag: str, tensor: Any) -> np.ndarray:
         ) from None
 
 
-def _from_array_object(op: str, tag: str, data: Any) -> np.ndarray:
+def _from_array_object(op: str, tag: str | None, data: Any) -> np.ndarray:
     """Try, in order: CuPy's `.get()`, `__array__`, `__dlpack__`, `.numpy()`, `np.asarray`."""
     attempts = []
     if hasattr(data, "__cuda_array_interface__") and callable(getattr(data, "get", None)):
@@ -242,7 +242,7 @@ def _from_array_object(op: str, tag: str, data: Any) -> np.ndarray:
     )
 
 
-def _object_array(op: str, tag: str, array: np.ndarray) -> np.ndarray:
+def _object_array(op: str, tag: str | None, array: np.ndarray) -> np.ndarray:
     """Object arrays of strings stay; boxed numbers are unboxed; anything else is refused."""
     items = array.ravel().tolist()
     if all(isinstance(item, (str, bytes)) for item in items):
@@ -263,7 +263,7 @@ def _object_array(op: str, tag: str, array: np.ndarray) -> np.ndarray:
     raise op_type_error(op, tag, f"expected numbers or strings, got {what}")
 
 
-def _widen_extension_dtype(op: str, tag: str, array: np.ndarray) -> np.ndarray:
+def _widen_extension_dtype(op: str, tag: str | None, array: np.ndarray) -> np.ndarray:
     """ml_dtypes arrays (JAX's bfloat16, float8, int4 …) widened exactly to NumPy dtypes."""
     name = array.dtype.name
     if name.startswith(("bfloat16", "float")):
@@ -273,7 +273,7 @@ def _widen_extension_dtype(op: str, tag: str, array: np.ndarray) -> np.ndarray:
     raise op_type_error(op, tag, f"cannot log an array of dtype {array.dtype}")
 
 
-def _ragged_error(op: str, tag: str) -> ValueError:
+def _ragged_error(op: str, tag: str | None) -> ValueError:
     return op_error(
         op,
         tag,

@@ -7,6 +7,7 @@ uint8, all `[B, N, 3]`. The whole call is checked before any of them is queued."
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from typing import Any
@@ -19,6 +20,7 @@ from summary.ops.metadata import description_metadata
 from summary.proto.plugins import mesh_pb2
 from summary.wire.tensors import tensor_bytes
 from summary.writer import context
+from summary.writer.entries import TensorEntry
 from summary.writer.errors import op_error, op_type_error
 from summary.writer.target import SummaryTarget
 
@@ -51,11 +53,13 @@ def _json_config(op: str, tag: str, config_dict: Any) -> str:
 
 def mesh_components(
     op: str, tag: str, vertices: Any, faces: Any, colors: Any
-) -> list[tuple[int, np.ndarray]]:
+) -> list[tuple[mesh_pb2.MeshPluginData.ContentType, np.ndarray]]:
     """The checked components as (content type, array of the dtype TensorBoard writes)."""
     points = _batch(op, tag, "vertices", vertices, integral=False)
     batch, count = points.shape[:2]
-    components = [(_DATA.VERTEX, points.astype(np.float32))]
+    components: list[tuple[mesh_pb2.MeshPluginData.ContentType, np.ndarray]] = [
+        (_DATA.VERTEX, points.astype(np.float32))
+    ]
     if faces is not None:
         indices = _batch(op, tag, "faces", faces, integral=True)
         if indices.shape[0] != batch:
@@ -110,10 +114,12 @@ def mesh(
     wall_time = time.time()
     for instance_tag, array, metadata in records:
         target.enqueue_tensor(
-            instance_tag,
-            step,
-            lambda array=array: tensor_bytes(array),
-            metadata,
-            wall_time,
-            array.nbytes,
+            TensorEntry(
+                instance_tag,
+                step,
+                wall_time,
+                functools.partial(tensor_bytes, array),
+                metadata,
+                array.nbytes,
+            )
         )

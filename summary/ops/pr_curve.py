@@ -19,6 +19,7 @@ from summary.ops.metadata import description_metadata
 from summary.proto.plugins import pr_curve_pb2
 from summary.wire.tensors import tensor_bytes
 from summary.writer import context
+from summary.writer.entries import TensorEntry
 from summary.writer.errors import op_error, op_type_error
 from summary.writer.target import SummaryTarget
 
@@ -51,12 +52,14 @@ def pr_curve(
     labels, predictions, weights = check_pr_inputs("pr_curve", tag, labels, predictions, weights)
     step = context.resolve_step("pr_curve", tag, step)
     target.enqueue_tensor(
-        tag,
-        step,
-        lambda: tensor_bytes(pr_curve_tensor(labels, predictions, n, weights)),
-        metadata,
-        time.time(),
-        labels.nbytes + predictions.nbytes + (0 if weights is None else weights.nbytes),
+        TensorEntry(
+            tag,
+            step,
+            time.time(),
+            lambda: tensor_bytes(pr_curve_tensor(labels, predictions, n, weights)),
+            metadata,
+            labels.nbytes + predictions.nbytes + (0 if weights is None else weights.nbytes),
+        )
     )
 
 

@@ -16,6 +16,7 @@ from summary.ops.inputs import to_array
 from summary.ops.metadata import description_metadata
 from summary.wire.tensors import string_tensor_bytes
 from summary.writer import context
+from summary.writer.entries import TensorEntry
 from summary.writer.errors import op_error, op_type_error
 from summary.writer.target import SummaryTarget
 
@@ -34,12 +35,14 @@ def text(
     array = to_text_array("text", tag, data)
     step = context.resolve_step("text", tag, step)
     target.enqueue_tensor(
-        tag,
-        step,
-        lambda: string_tensor_bytes(array),
-        metadata,
-        time.time(),
-        sum(len(item) for item in array.flat),
+        TensorEntry(
+            tag,
+            step,
+            time.time(),
+            lambda: string_tensor_bytes(array),
+            metadata,
+            sum(len(item) for item in array.flat),
+        )
     )
 
 

@@ -14,6 +14,7 @@ from summary.ops.metadata import metadata_bytes
 from summary.proto import summary_pb2
 from summary.wire.tensors import tensor_bytes
 from summary.writer import context
+from summary.writer.entries import TensorEntry
 from summary.writer.errors import op_error, op_type_error
 from summary.writer.target import SummaryTarget
 
@@ -39,7 +40,9 @@ def write(
     if array.dtype.kind not in "iufbOSU":
         raise op_type_error("write", tag, f"cannot write an array of dtype {array.dtype}")
     step = context.resolve_step("write", tag, step)
-    target.enqueue_tensor(tag, step, lambda: tensor_bytes(array), md, time.time(), array.nbytes)
+    target.enqueue_tensor(
+        TensorEntry(tag, step, time.time(), lambda: tensor_bytes(array), md, array.nbytes)
+    )
 
 
 @summary_op("experimental.write_raw_pb", tag=None)

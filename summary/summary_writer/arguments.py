@@ -171,9 +171,15 @@ def audio_clip(op: str, tag: str, data: Any) -> np.ndarray:
 def pr_rows(op: str, tag: str, rows: list[Any]) -> np.ndarray:
     """torch's six `add_pr_curve_raw` vectors (TP, FP, TN, FN, precision, recall) → the
     float32 `[6, n]` pr_curves tensor; all 1-D of one length n >= 1 (checked before writing)."""
-    names = ("true_positive_counts", "false_positive_counts", "true_negative_counts")
-    names += ("false_negative_counts", "precision", "recall")
-    arrays = []
+    names = (
+        "true_positive_counts",
+        "false_positive_counts",
+        "true_negative_counts",
+        "false_negative_counts",
+        "precision",
+        "recall",
+    )
+    arrays: list[np.ndarray] = []
     for name, row in zip(names, rows, strict=True):
         array = to_numeric_array(op, tag, row, allow_bool=False).astype(np.float32)
         if array.ndim != 1 or array.size == 0:

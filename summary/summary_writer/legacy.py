@@ -271,11 +271,11 @@ def raw_histogram(
     if numbers["num"] < 0:
         raise op_error(caller, tag, f"num must be >= 0, got {stats['num']!r}")
 
-    def value() -> summary_pb2.Summary.Value:
+    def histogram_value() -> summary_pb2.Summary.Value:
         return summary_pb2.Summary.Value(
             histo=summary_pb2.HistogramProto(
                 bucket_limit=limits.tolist(), bucket=counts.tolist(), **numbers
             )
         )
 
-    return value
+    return histogram_value

@@ -29,6 +29,7 @@ from summary.summary_writer import legacy
 from summary.writer.context import as_int64_step, check_name
 from summary.writer.errors import op_error, op_type_error, retagged
 from summary.writer.event_writer import EventWriter
+from summary.writer.naming import relative_path
 from summary.writer.target import PinnedWallTime, SummaryTarget
 
 DEFAULT_PR_THRESHOLDS = 127  # torch's and tensorboardX's default (TF's is 201)
@@ -123,11 +124,12 @@ class TensorBoardXMethods(_MixedInto):
             except (TypeError, ValueError) as error:
                 raise retagged(error, main_tag, f"run key {key!r}") from None
             values[run] = to_float(caller, f"{main_tag} ({run})", value)
-        prefix = f"{self.logdir}/{main_tag.replace('/', '_')}_"
+        prefix = f"{main_tag.replace('/', '_')}_"
         for run, value in values.items():
-            writer = PinnedWallTime(self._run_writer(prefix + run), wall_time)
+            run_dir = f"{self.logdir}/{relative_path(prefix + run)}"
+            writer = PinnedWallTime(self._run_writer(run_dir), wall_time)
             ops.scalar.direct(writer, caller, main_tag, value, step, None)
-            self._scalars_for_json.setdefault(prefix + run, []).append([wall_time, step, value])
+            self._scalars_for_json.setdefault(run_dir, []).append([wall_time, step, value])
 
     def export_scalars_to_json(self, path: str | os.PathLike[str]) -> None:
         """tensorboardX's: write what `add_scalars` logged since the last export to `path`, as
@@ -316,7 +318,11 @@ class TensorBoardXMethods(_MixedInto):
             check_name(caller, tag): to_float(caller, tag, value)
             for tag, value in metric_dict.items()
         }
-        run = self._new_run(os.path.join(self.logdir, run_name or str(time.time())))
+        run = self._new_run(
+            os.path.join(
+                self.logdir, relative_path(os.fspath(run_name) if run_name else str(time.time()))
+            )
+        )
         try:
             for tag, metadata in summaries:
                 ops.write.direct(run, caller, tag, _NULL_TENSOR, step, metadata)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import socket
 import time
-import weakref
 from datetime import datetime
 from typing import Any
 
@@ -55,12 +54,12 @@ class SummaryWriter(TensorBoardXMethods, EventWriter):
         log_dir = _one_logdir(log_dir, logdir) or _default_logdir(comment)
         flush_millis = _flush_millis(flush_secs, flush_millis)
         self._options = (max_queue, flush_millis, filename_suffix)
-        self._run_writers: dict[str, EventWriter | Discard] = {}
+        self._write_to_disk = write_to_disk
+        self._run_writers: dict[str, EventWriter] = {}
         self._scalars_for_json: dict[str, list[list[float]]] = {}
-        if not write_to_disk:
-            self._discard_everything(log_dir, name)
-            return
-        super().__init__(log_dir, max_queue, flush_millis, filename_suffix, name)
+        super().__init__(
+            log_dir, max_queue, flush_millis, filename_suffix, name, write_to_disk=write_to_disk
+        )
         if purge_step is not None:
             self._write_purge(purge_step)
 
@@ -73,28 +72,16 @@ class SummaryWriter(TensorBoardXMethods, EventWriter):
         """The run directory this writer writes to (as torch and tensorboardX)."""
         return self.logdir
 
-    def _run_writer(self, logdir: str) -> EventWriter | Discard:
+    def _run_writer(self, logdir: str) -> EventWriter:
         """A writer for a sibling run (`add_scalars`), kept open until this one closes."""
         writer = self._run_writers.get(logdir)
         if writer is None:
             writer = self._run_writers[logdir] = self._new_run(logdir)
         return writer
 
-    def _new_run(self, logdir: str) -> EventWriter | Discard:
+    def _new_run(self, logdir: str) -> EventWriter:
         """A writer for another run (`add_hparams`, `add_scalars`), discarding as this one."""
-        if isinstance(self._file, Discard):
-            return Discard()
-        return EventWriter(logdir, *self._options)
-
-    def _discard_everything(self, log_dir: Any, name: str | None) -> None:
-        """tensorboardX's `write_to_disk=False`: no file, every value dropped at the call."""
-        self.logdir = os.fspath(log_dir)
-        self.name = name
-        self.closed = False
-        self._file = Discard()  # type: ignore[assignment]
-        self.enqueue_scalar = self.enqueue_tensor = self._file.enqueue_tensor
-        self.enqueue_event = self.enqueue_summary = self._file.enqueue_tensor
-        self._finalizer = weakref.finalize(self, bool)
+        return EventWriter(logdir, *self._options, write_to_disk=self._write_to_disk)
 
     def _write_purge(self, step: int) -> None:
         """torch's `purge_step`: TensorBoard hides this run's data from `step` on (a restart).
@@ -125,32 +112,11 @@ class SummaryWriter(TensorBoardXMethods, EventWriter):
             for writer in list(self._run_writers.values()):
                 writer.close()
         finally:
-            if isinstance(self._file, Discard):
-                self.closed = True
-            else:
-                super().close()
+            super().close()
 
     def __enter__(self) -> SummaryWriter:
         super().__enter__()
         return self
-
-
-class Discard:
-    """A target that drops every value (a `write_to_disk=False` writer's file and runs)."""
-
-    records = True
-    path = None
-
-    def enqueue_tensor(self, *args: Any, **kwargs: Any) -> None:
-        """Drop the value."""
-
-    enqueue_scalar = enqueue_event = enqueue_summary = enqueue_tensor
-
-    def flush(self) -> None:
-        """Nothing to do."""
-
-    def close(self) -> None:
-        """Nothing to do."""
 
 
 def create_file_writer(

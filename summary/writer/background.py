@@ -118,17 +118,10 @@ class EventFile:
         if self._attention or len(queue) >= self.max_queue:
             self._after_append(entry)
 
-    def add_tensor(
-        self,
-        tag: str,
-        step: int,
-        tensor: Callable[[], bytes],
-        metadata: bytes | None,
-        wall_time: float,
-        nbytes: int = 0,
-    ) -> None:
-        """Queue a value whose serialized TensorProto `tensor()` builds on the writer thread."""
-        self._add(TensorEntry(tag, step, wall_time, tensor, metadata, nbytes))
+    def add_tensor(self, entry: TensorEntry) -> None:
+        """Queue a value whose serialized TensorProto `entry.tensor()` builds on the writer
+        thread."""
+        self._add(entry)
 
     def add_summary(self, step: int, summary: Any, wall_time: float, nbytes: int = 0) -> None:
         """Queue a whole Summary message (legacy values); like other values, each tag's plugin

@@ -186,7 +186,7 @@ def _integral_float(op: str, tag: str | None, step: Any) -> int:
     return int(as_float)
 
 
-def resolve_step(op: str, tag: str, step: Any) -> int:
+def resolve_step(op: str, tag: str | None, step: Any) -> int:
     """The explicit step, else the default step; a ValueError naming op and tag if neither."""
     if type(step) is int and _INT64_MIN <= step <= _INT64_MAX:  # the hot path, without a call
         return step

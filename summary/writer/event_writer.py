@@ -1,4 +1,5 @@
-"""The writer objects ops write through: EventWriter (one logdir's event file) and NoopWriter."""
+"""The writer objects ops write through: EventWriter (one logdir's event file, or with
+`write_to_disk=False` a DiscardedFile) and NoopWriter."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from summary.writer import context, registry
+from summary.writer.background import EventFile
+from summary.writer.entries import TensorEntry
 from summary.writer.errors import WriterClosedError, op_error, op_type_error
 from summary.writer.limits import DEFAULT_FLUSH_MILLIS, DEFAULT_MAX_QUEUE
 
@@ -25,9 +28,10 @@ class EventWriter:
 
     records = True
     # The SummaryTarget methods are the event file's own, bound per instance so an op's call
-    # goes straight to the queue; close() rebinds them to raise WriterClosedError.
+    # goes straight to the queue (or to a DiscardedFile's no-op); close() rebinds them to raise
+    # WriterClosedError.
     enqueue_scalar: Callable[[str, int, float, bytes | None, float], None]
-    enqueue_tensor: Callable[..., None]
+    enqueue_tensor: Callable[[TensorEntry], None]
     enqueue_summary: Callable[..., None]
     enqueue_event: Callable[..., None]
 
@@ -38,13 +42,17 @@ class EventWriter:
         flush_millis: int | None = None,
         filename_suffix: str | None = None,
         name: str | None = None,
+        *,
+        write_to_disk: bool = True,
     ) -> None:
         self.logdir = _check_logdir(logdir)
-        self._file = registry.acquire(
-            self.logdir,
-            DEFAULT_SUFFIX if filename_suffix is None else str(filename_suffix),
-            _positive_int("max_queue", max_queue, DEFAULT_MAX_QUEUE),
-            _positive_int("flush_millis", flush_millis, DEFAULT_FLUSH_MILLIS),
+        suffix = DEFAULT_SUFFIX if filename_suffix is None else str(filename_suffix)
+        max_queue = _positive_int("max_queue", max_queue, DEFAULT_MAX_QUEUE)
+        flush_millis = _positive_int("flush_millis", flush_millis, DEFAULT_FLUSH_MILLIS)
+        self._file: EventFile | DiscardedFile = (
+            registry.acquire(self.logdir, suffix, max_queue, flush_millis)
+            if write_to_disk
+            else DiscardedFile()
         )
         self.name = name
         self.closed = False
@@ -52,7 +60,7 @@ class EventWriter:
         self.enqueue_tensor = self._file.add_tensor
         self.enqueue_event = self._file.add_event
         self.enqueue_summary = self._file.add_summary
-        self._finalizer = weakref.finalize(self, registry.release_later, self._file)
+        self._finalizer = weakref.finalize(self, _release_later, self._file)
         self._finalizer.atexit = False  # at exit, the registry drains every file and waits
 
     @property
@@ -95,7 +103,8 @@ class EventWriter:
         try:
             self._file.flush()
         finally:
-            registry.release(self._file)
+            if isinstance(self._file, EventFile):
+                registry.release(self._file)
 
     def __enter__(self) -> EventWriter:
         self._default = context.writer_as_default(self)
@@ -111,6 +120,22 @@ class EventWriter:
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
         return f"{type(self).__name__}({self.logdir!r}, {state})"
+
+
+class DiscardedFile:
+    """The caller side of an EventFile that keeps nothing (tensorboardX's `write_to_disk=False`):
+    a writer on it validates every call as usual, then drops the value; no directory, no file,
+    no thread."""
+
+    path = None
+
+    def add_scalar(self, *args: Any, **kwargs: Any) -> None:
+        """Drop the value (any of EventFile's `add_*` arguments)."""
+
+    add_tensor = add_summary = add_event = add_scalar
+
+    def flush(self) -> None:
+        """Nothing to do."""
 
 
 class NoopWriter:
@@ -173,6 +198,12 @@ def _positive_int(what: str, value: Any, default: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise op_error("create_file_writer", None, f"{what} must be a positive int, got {value!r}")
     return value
+
+
+def _release_later(event_file: EventFile | DiscardedFile) -> None:
+    """The finalizer of a garbage-collected writer: give its event file back to the registry."""
+    if isinstance(event_file, EventFile):
+        registry.release_later(event_file)
 
 
 def _closed_writer(logdir: str) -> Callable[..., None]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from summary.writer.entries import TensorEntry
+
 
 class SummaryTarget(Protocol):
     """What ops write to. `records` is False for a writer that records nothing (NoopWriter)."""
@@ -24,17 +26,10 @@ class SummaryTarget(Protocol):
     ) -> None:
         """Queue one float32 scalar."""
 
-    def enqueue_tensor(
-        self,
-        tag: str,
-        step: int,
-        tensor: Callable[[], bytes],
-        metadata: bytes | None,
-        wall_time: float,
-        nbytes: int = 0,
-    ) -> None:
-        """Queue a value whose serialized TensorProto `tensor()` builds on the writer thread;
-        `nbytes` is the array memory it holds until then (counted against the queue bound)."""
+    def enqueue_tensor(self, entry: TensorEntry) -> None:
+        """Queue a value whose serialized TensorProto `entry.tensor()` builds on the writer
+        thread; `entry.nbytes` is the array memory it holds until then (counted against the
+        queue bound). The op builds the queue entry itself: it is queued as given."""
 
     def enqueue_summary(self, step: int, summary: Any, wall_time: float, nbytes: int = 0) -> None:
         """Queue a whole Summary message (legacy values)."""
@@ -57,16 +52,8 @@ class PinnedWallTime:
     ) -> None:
         self._target.enqueue_scalar(tag, step, value, metadata, self._wall_time)
 
-    def enqueue_tensor(
-        self,
-        tag: str,
-        step: int,
-        tensor: Callable[[], bytes],
-        metadata: bytes | None,
-        wall_time: float,
-        nbytes: int = 0,
-    ) -> None:
-        self._target.enqueue_tensor(tag, step, tensor, metadata, self._wall_time, nbytes)
+    def enqueue_tensor(self, entry: TensorEntry) -> None:
+        self._target.enqueue_tensor(entry._replace(wall_time=self._wall_time))
 
     def enqueue_summary(self, step: int, summary: Any, wall_time: float, nbytes: int = 0) -> None:
         self._target.enqueue_summary(step, summary, self._wall_time, nbytes)

@@ -11,7 +11,7 @@ import pytest
 from google.protobuf import text_format
 
 import summary
-from summary.ops.embedding import directory_name
+from summary.writer.naming import directory_name
 from tests.tensorboard_server import LOADER_IDS, LOADER_PARAMS, running_tensorboard
 
 N, D = 10, 4
@@ -146,13 +146,6 @@ def test_a_tag_never_leaves_the_run_directory(tmp_path, tag):
     step_dir = run / "00000"
     assert os.listdir(step_dir) == [directory_name(tag)]
     assert os.listdir(step_dir / directory_name(tag)) == ["tensors.tsv"]
-
-
-def test_directory_names():
-    assert directory_name("a/b\\c%d:e") == "a%2fb%5cc%25d%3ae"
-    assert directory_name("..") == "%2e%2e"
-    assert directory_name("a.b") == "a.b"
-    assert directory_name("x\x00\n") == "x%00%0a"
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ import pytest
 
 import summary
 from summary.writer import health
+from summary.writer.entries import TensorEntry
 from tests.reliability.faults import (
     dropped_counts,
     event_files,
@@ -292,12 +293,12 @@ def test_a_value_that_cannot_be_encoded_is_reported_and_skipped(logdir):
 
     with writer.as_default():
         summary.scalar("x", 0, step=0)
-        writer.enqueue_tensor("bad", 3, broken, None, time.time(), 0)
+        writer.enqueue_tensor(TensorEntry("bad", 3, time.time(), broken, None, 0))
         summary.scalar("x", 1, step=1)
         with pytest.raises(summary.WriterError, match=r"'bad' at step 3.*no tensor today"):
             writer.flush()
         summary.scalar("x", 2, step=2)
-        writer.enqueue_tensor("bad", 4, leaving, None, time.time(), 0)
+        writer.enqueue_tensor(TensorEntry("bad", 4, time.time(), leaving, None, 0))
         with pytest.raises(summary.WriterError, match=r"'bad' at step 4.*SystemExit"):
             writer.flush()
         summary.scalar("x", 3, step=3)
