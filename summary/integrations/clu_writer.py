@@ -29,6 +29,7 @@ from summary.proto import summary_pb2
 from summary.summary_writer import legacy
 from summary.wire.tensors import tensor_bytes
 from summary.writer.context import as_int64_step, check_name
+from summary.writer.entries import TensorEntry
 from summary.writer.errors import WriterClosedError, closed_error, op_error
 from summary.writer.event_writer import EventWriter
 from summary.writer.target import StagedTarget, SummaryTarget
@@ -71,7 +72,8 @@ class SummaryWriter(interface.MetricWriter):
                 if type(value) is float:
                     writer.enqueue_scalar(key, step, value, SCALAR_METADATA, now)
                 else:
-                    writer.enqueue_tensor(key, step, _read_later(value), SCALAR_METADATA, now)
+                    entry = TensorEntry(key, step, now, _read_later(value), SCALAR_METADATA, 0)
+                    writer.enqueue_tensor(entry)
             except WriterClosedError as error:
                 raise closed_error(_SCALAR, key, error) from None
 
