@@ -177,6 +177,15 @@ def targets(tables: dict[str, dict[str, dict[str, Any]]]) -> list[tuple[str, str
             2,
         )
     )
+    for values in ("float", "jax", "jax_steps"):
+        caller = tables.get(f"write_scalars_{values}", {}).get(SUBJECT_PREFIX, {}).get("caller_us")
+        out.append(
+            (
+                f"clu write_scalars, 10 {values.replace('_', ' per ')} scalars: caller <= 10 us",
+                f"{caller:.2f} us" if caller else "not measured",
+                None if caller is None else caller <= 10,
+            )
+        )
     growth = tables.get("slow_disk", {}).get(SUBJECT_PREFIX, {}).get("rss_growth_mb")
     out.append(
         (

@@ -8,6 +8,7 @@ output is read back with TensorBoard's loader and counted. Results go to bench/r
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -62,6 +63,8 @@ def _rows(workload: Workload, libraries: list[str]) -> list[str]:
         return readers(scan=bool(workload.params.get("scan")))
     if workload.task == "slow_disk":
         return [lib for lib in libraries if lib in SLOW_DISK_HOOKS]
+    if workload.task == "scalar_dicts" and importlib.util.find_spec("clu") is None:
+        return [lib for lib in libraries if lib not in ("summary", "tf.summary")]
     if workload.task == "import":
         statements = {LIBRARIES[lib].import_statement: lib for lib in reversed(libraries)}
         return [lib for lib in libraries if statements[LIBRARIES[lib].import_statement] == lib]

@@ -26,6 +26,10 @@ def measure(spec: dict[str, Any]) -> dict[str, Any]:
         import slow_disk
 
         return slow_disk.run(library, spec["logdir"], params)
+    if task == "scalar_dicts":
+        import metric_dicts
+
+        return metric_dicts.run(library, spec["logdir"], params)
     import writing
 
     return writing.WORKERS[task](library, spec["logdir"], params)

@@ -24,7 +24,7 @@ class Metric:
 class Workload:
     name: str
     title: str
-    task: str  # a writing.WORKERS key, or "read", "import", "slow_disk"
+    task: str  # a writing.WORKERS key, or "read", "import", "slow_disk", "scalar_dicts"
     metrics: tuple[Metric, ...]
     params: dict[str, Any]
     quick: dict[str, Any] = field(default_factory=dict)
@@ -186,6 +186,24 @@ WORKLOADS = {
                 Metric("modules", "modules", None, 0),
             ),
             {},
+        ),
+        *(
+            Workload(
+                f"write_scalars_{name}",
+                "(i) ten {values} scalars per step" + spacing + ": clu's write_scalars on our "
+                "writer (summary), ten add_scalar calls (peers), clu's TF writer (tf.summary); "
+                "{calls:,} steps",
+                "scalar_dicts",
+                _caller_total("us", "step"),
+                {"calls": 5_000, "values": values, "step_ms": step_ms},
+                {"calls": 1_000},
+                lambda logdir, p, r: readback.check_scalars(logdir, p["calls"] * 10, 10),
+            )
+            for name, values, step_ms, spacing in (
+                ("float", "float", 0, ", back to back"),
+                ("jax", "jax", 0, ", back to back"),
+                ("jax_steps", "jax", 1, " once per {step_ms} ms training step"),
+            )
         ),
         Workload(
             "slow_disk",

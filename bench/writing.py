@@ -3,18 +3,20 @@
 Caller time is the loop of op calls alone; total time also covers `close()` (everything on disk).
 Data is built before the clock starts, and a warm-up per library (tag "warmup": one call, or for
 histograms the timed calls twice over) pays for first-use imports and buffers, so the loop
-measures the steady state a training loop sees.
+measures the steady state a training loop sees. Every library's loop starts after a flush and a
+full `gc.collect()`, so no collection of the setup's objects lands inside one library's loop.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from libraries import open_session
+from libraries import Session, open_session
 
 IMAGE_SHAPE = (8, 256, 256, 3)
 VIDEO_SHAPE = (1, 16, 3, 64, 64)  # torch's [N, T, C, H, W]
@@ -86,16 +88,22 @@ def _logdir_bytes(logdir: str) -> int:
     )
 
 
-def _timed(
-    library: str, logdir: str, op: str, warmup: Callable[[Callable], None], loop: Callable
+def timed(
+    library: str,
+    logdir: str,
+    op: str,
+    warmup: Callable[[Callable], None],
+    loop: Callable,
+    opener: Callable[[str, str], Session] = open_session,
 ) -> dict[str, Any]:
-    session = open_session(library, logdir)
+    session = opener(library, logdir)
     call = session.op(op)
     if call is None:
         session.close()
         return {"skipped": f"{library} has no {op} op yet"}
     warmup(call)
     session.flush()  # the warm-up's background work must not land inside the timed loop
+    gc.collect()  # nor a full collection of the setup's garbage (tens of ms after importing jax)
     start = time.perf_counter()
     calls = loop(call)
     looped = time.perf_counter()
@@ -120,8 +128,8 @@ def scalars(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]
             log(tags[i % ntags], values[i], i // ntags)
         return count
 
-    result = _timed(library, logdir, "scalar", lambda log: log("warmup", 1.0, 0), loop)
-    return _units(result, caller_us=1e6, total_us=1e6)
+    result = timed(library, logdir, "scalar", lambda log: log("warmup", 1.0, 0), loop)
+    return units(result, caller_us=1e6, total_us=1e6)
 
 
 def histograms(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -154,11 +162,11 @@ def histograms(library: str, logdir: str, params: dict[str, Any]) -> dict[str, A
         for _ in range(2):
             run(log, "warmup")
 
-    result = _timed(library, logdir, "histogram", warmup, loop)
+    result = timed(library, logdir, "histogram", warmup, loop)
     if "calls" in result:
         result["caller_s"] -= stepping / calls
         result["total_s"] -= stepping / calls
-    return _units(result, caller_ms=1e3, total_ms=1e3)
+    return units(result, caller_ms=1e3, total_ms=1e3)
 
 
 def images(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -169,10 +177,10 @@ def images(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
             log("samples", batch, step)
         return calls
 
-    result = _timed(library, logdir, "images", lambda log: log("warmup", batch, 0), loop)
+    result = timed(library, logdir, "images", lambda log: log("warmup", batch, 0), loop)
     if "bytes" in result:
         result["kib"] = result["bytes"] / 1024
-    return _units(result, caller_ms=1e3, total_ms=1e3)
+    return units(result, caller_ms=1e3, total_ms=1e3)
 
 
 def text(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -184,8 +192,8 @@ def text(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
             log("notes", strings[step], step)
         return calls
 
-    result = _timed(library, logdir, "text", lambda log: log("warmup", "warm", 0), loop)
-    return _units(result, caller_us=1e6, total_us=1e6)
+    result = timed(library, logdir, "text", lambda log: log("warmup", "warm", 0), loop)
+    return units(result, caller_us=1e6, total_us=1e6)
 
 
 def pr_curves(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -200,8 +208,8 @@ def pr_curves(library: str, logdir: str, params: dict[str, Any]) -> dict[str, An
     def warmup(log: Callable) -> None:
         log("warmup", labels[:100], predictions[:100], 0)
 
-    result = _timed(library, logdir, "pr_curve", warmup, loop)
-    return _units(result, caller_ms=1e3, total_ms=1e3)
+    result = timed(library, logdir, "pr_curve", warmup, loop)
+    return units(result, caller_ms=1e3, total_ms=1e3)
 
 
 def embeddings(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -213,8 +221,8 @@ def embeddings(library: str, logdir: str, params: dict[str, Any]) -> dict[str, A
             log("vectors", mat, step)
         return calls
 
-    result = _timed(library, logdir, "embedding", lambda log: log("warmup", mat[:10], 0), loop)
-    return _units(result, caller_ms=1e3, total_ms=1e3)
+    result = timed(library, logdir, "embedding", lambda log: log("warmup", mat[:10], 0), loop)
+    return units(result, caller_ms=1e3, total_ms=1e3)
 
 
 def video(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -225,11 +233,11 @@ def video(library: str, logdir: str, params: dict[str, Any]) -> dict[str, Any]:
             log("clip", clip, step)
         return calls
 
-    result = _timed(library, logdir, "video", lambda log: log("warmup", clip, 0), loop)
-    return _units(result, caller_ms=1e3, total_ms=1e3)
+    result = timed(library, logdir, "video", lambda log: log("warmup", clip, 0), loop)
+    return units(result, caller_ms=1e3, total_ms=1e3)
 
 
-def _units(result: dict[str, Any], **scales: float) -> dict[str, Any]:
+def units(result: dict[str, Any], **scales: float) -> dict[str, Any]:
     """Add the figures in the table's units (caller_us = caller_s * 1e6 …) to the result."""
     if "skipped" in result:
         return result

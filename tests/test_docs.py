@@ -1,6 +1,8 @@
 """The examples of the getting-started, per-data-type and TF 2.x migration pages run as written,
 and TensorBoard's loader finds what they promise."""
 
+import importlib.util
+
 import numpy as np
 import pytest
 
@@ -137,3 +139,16 @@ def test_embedding_page(tmp_path):
     assert (tmp_path / "logs" / "run1" / "00003" / "words" / "sprite.png").exists()
     header = (tmp_path / "logs" / "run2" / "00000" / "words" / "metadata.tsv").read_text()
     assert header.splitlines()[0] == "word\tcount"
+
+
+def test_jax_page(tmp_path):
+    pytest.importorskip("jax")
+    run_examples("jax.md")
+    flax_run = accumulator(tmp_path / "runs" / "flax")
+    assert sorted(scalar_series(flax_run, "loss")) == list(range(10))
+    assert plugin_of(flax_run, "sample") == "images"
+    if importlib.util.find_spec("clu") is not None:
+        train = accumulator(tmp_path / "runs" / "mlp" / "train")
+        losses = scalar_series(train, "loss")
+        assert sorted(losses) == list(range(100)) and losses[99] < losses[0]
+        assert plugin_of(train, "w") == "histograms"

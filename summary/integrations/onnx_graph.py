@@ -63,6 +63,8 @@ def onnx_graph_def(caller: str, model: Any) -> graph_pb2.GraphDef:
             f"expected a path to an .onnx file, its bytes or an onnx.ModelProto, got "
             f"{type(model).__name__}",
         )
+    if not model.HasField("graph"):
+        raise op_error(caller, None, "the ONNX model has no graph (empty or not a model)")
     graph = model.graph
     nodes = [_variable(value.name, value.type.tensor_type) for value in graph.input]
     named = {value.name for value in graph.input}

@@ -12,7 +12,7 @@ from summary.writer.context import resolve_step
 from summary.writer.target import SummaryTarget
 
 PLUGIN_NAME = "scalars"
-_METADATA = plugin_metadata(PLUGIN_NAME)
+METADATA = plugin_metadata(PLUGIN_NAME)  # every scalar without a description
 _now = time.time
 
 
@@ -34,7 +34,7 @@ def scalar(
         tag,
         resolve_step("scalar", tag, step),
         data if type(data) is float else to_float("scalar", tag, data),
-        _METADATA
+        METADATA
         if description is None
         else description_metadata("scalar", tag, PLUGIN_NAME, b"", description),
         _now(),

@@ -21,7 +21,14 @@ class WriterClosedError(WriterError):
 
 def message(op: str, tag: Any, detail: str) -> str:
     """`summary.<op>(<tag>): <detail>` — or `summary.<op>: <detail>` for ops without a tag."""
-    return f"summary.{op}: {detail}" if tag is None else f"summary.{op}({tag!r}): {detail}"
+    if tag is None:
+        return f"summary.{op}: {detail}"
+    if isinstance(tag, bytes):
+        try:
+            tag = tag.decode("utf-8")  # a UTF-8 bytes tag is named as the text TensorBoard shows
+        except UnicodeDecodeError:
+            pass
+    return f"summary.{op}({tag!r}): {detail}"
 
 
 def op_error(op: str, tag: Any, detail: str) -> ValueError:

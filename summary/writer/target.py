@@ -4,7 +4,7 @@ A declared op gets a `SummaryTarget` from its skeleton (summary/ops/declare.py: 
 default writer) or is handed one by an `add_*` method, and queues its value through one
 `enqueue_*` call; encoding and I/O happen later, on the writer thread. `EventWriter` is the real
 target; `PinnedWallTime` wraps one for callers that give their own wall time (torch's
-`walltime=`).
+`walltime=`); `StagedTarget` holds a multi-value call's values until all of them are checked.
 """
 
 from __future__ import annotations
@@ -60,3 +60,33 @@ class PinnedWallTime:
 
     def enqueue_event(self, event: Callable[[], bytes], nbytes: int = 0) -> None:
         self._target.enqueue_event(event, nbytes)
+
+
+class StagedTarget:
+    """A target that holds every value queued on it until `release()` hands them to `target`,
+    so a call writing several values (one per key of a dict) checks them all before any is
+    written: a refused key leaves no trace."""
+
+    records = True
+
+    def __init__(self, target: SummaryTarget) -> None:
+        self._target = target
+        self._staged: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
+
+    def enqueue_scalar(self, *args: Any) -> None:
+        self._staged.append((self._target.enqueue_scalar, args))
+
+    def enqueue_tensor(self, *args: Any) -> None:
+        self._staged.append((self._target.enqueue_tensor, args))
+
+    def enqueue_summary(self, *args: Any) -> None:
+        self._staged.append((self._target.enqueue_summary, args))
+
+    def enqueue_event(self, *args: Any) -> None:
+        self._staged.append((self._target.enqueue_event, args))
+
+    def release(self) -> None:
+        """Queue everything staged, in order, on the real target."""
+        for enqueue, args in self._staged:
+            enqueue(*args)
+        self._staged.clear()

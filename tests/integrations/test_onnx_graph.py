@@ -81,3 +81,12 @@ def test_onnx_bad_argument(tmp_path):
         with pytest.raises(TypeError, match=r"SummaryWriter\.add_onnx_graph: expected a path"):
             writer.add_onnx_graph(3)
     assert not accumulator(tmp_path).Tags()["graph"]
+
+
+@pytest.mark.parametrize("data", [b"", bytearray()])
+def test_onnx_bytes_holding_no_graph_are_refused(tmp_path, data):
+    """Empty bytes parse as an empty ModelProto: refused, not drawn as an empty graph."""
+    with SummaryWriter(tmp_path) as writer:
+        with pytest.raises(ValueError, match=r"SummaryWriter\.add_onnx_graph: .*no graph"):
+            writer.add_onnx_graph(data)
+    assert not accumulator(tmp_path).Tags()["graph"]
