@@ -12,10 +12,8 @@ from __future__ import annotations
 import os
 import posixpath
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
-
-import numpy as np
 
 from summary.reader import storage
 from summary.reader.frames import iter_frames
@@ -23,18 +21,19 @@ from summary.reader.record_reader import CorruptRecordError
 from summary.wire import records
 from summary.wire.index_builder import IndexBuilder, UnindexableRecord
 from summary.wire.index_format import (
+    FRAMING,
+    KIND_MASK,
     KINDS,
-    Chunk,
+    Body,
+    ChunkHead,
     IndexFormatError,
-    Metadata,
     decode_header,
     index_name,
-    iter_chunks,
+    iter_heads,
 )
 
 MODES = ("use", "build", "ignore")
 CHECKED_BYTES = 1 << 20  # the first and last indexed records are CRC-checked up to this size
-_FRAMING = records.HEADER_SIZE + records.FOOTER_SIZE
 
 
 class IndexWarning(UserWarning):
@@ -42,14 +41,13 @@ class IndexWarning(UserWarning):
 
 
 class TrustedIndex(NamedTuple):
-    """The entries of an event file's proven prefix: `covered` bytes holding `records` records."""
+    """The chunks of an event file's proven prefix (bodies decoded as they are read): `covered`
+    bytes holding `records` records."""
 
     covered: int
     size: int  # of the event file when the index was checked
     records: int
-    tags: list[str]
-    metadata: list[Metadata]
-    entries: np.ndarray
+    chunks: list[ChunkHead]
 
 
 def index_path(event_path: str) -> str:
@@ -84,9 +82,9 @@ def distrust(path: str, error: Exception) -> None:
 
 def _validate(path: str, data: bytes, size: int) -> TrustedIndex | None:
     first_crc = decode_header(data)
-    chunks: list[Chunk] = []
+    chunks: list[ChunkHead] = []
     try:
-        chunks.extend(chunk for _, chunk in iter_chunks(data))
+        chunks.extend(chunk for _, chunk in iter_heads(data))
     except IndexFormatError:
         if not chunks:
             raise
@@ -99,20 +97,31 @@ def _validate(path: str, data: bytes, size: int) -> TrustedIndex | None:
     if good == 0:
         return None
     chunks = chunks[:good]
-    tags = [tag for chunk in chunks for tag in chunk.tags]
-    metadata = [meta for chunk in chunks for meta in chunk.metadata]
-    entries = np.concatenate([chunk.entries for chunk in chunks])
-    count = sum(chunk.records for chunk in chunks)
-    _check_entries(entries, tags, metadata, chunks[-1].covered, count)
-    return TrustedIndex(chunks[-1].covered, size, count, tags, metadata, entries)
+    return TrustedIndex(chunks[-1].covered, size, sum(c.records for c in chunks), chunks)
 
 
-def _proven_chunks(path: str, chunks: list[Chunk], size: int) -> int:
+def decoded_chunks(index: TrustedIndex) -> Iterator[tuple[ChunkHead, Body]]:
+    """Each chunk of `index` with its body, in order, up to the first whose body does not
+    decode or lies about its records (the index ends before it; IndexFormatError if it is the
+    first)."""
+    tags = 0
+    for number, head in enumerate(index.chunks):
+        try:
+            body = head.decode(tags)
+        except IndexFormatError:
+            if number == 0:
+                raise
+            return
+        tags += len(body.tags)
+        yield head, body
+
+
+def _proven_chunks(path: str, chunks: list[ChunkHead], size: int) -> int:
     """How many leading chunks describe records still intact in place (bisecting, so a truncated
     file costs a few small reads, never a scan)."""
 
-    def holds(chunk: Chunk) -> bool:
-        if chunk.covered > size or chunk.last_offset + _FRAMING > chunk.covered:
+    def holds(chunk: ChunkHead) -> bool:
+        if chunk.covered > size or chunk.last_offset + FRAMING > chunk.covered:
             return False
         return _record_crc(path, chunk.last_offset, size) == (chunk.last_crc, chunk.covered)
 
@@ -147,31 +156,6 @@ def _record_crc(path: str, offset: int, size: int) -> tuple[int, int] | None:
     return int.from_bytes(rest[-4:], "little"), end
 
 
-def _check_entries(
-    entries: np.ndarray, tags: list[str], metadata: list[Metadata], covered: int, count: int
-) -> None:
-    """The entries must chain: each record starts where the one before ends, from 0 to
-    `covered`, and refer only to known tags and kinds."""
-    offsets = entries["offset"].astype(np.int64)
-    lengths = entries["length"].astype(np.int64)
-    starts = np.flatnonzero(np.diff(offsets, prepend=-1) != 0)
-    record_offsets, record_lengths = offsets[starts], lengths[starts]
-    ends = record_offsets + record_lengths + _FRAMING
-    same_record = np.repeat(record_lengths, np.diff(np.append(starts, len(offsets))))
-    if (
-        len(starts) != count
-        or not len(starts)
-        or record_offsets[0] != 0
-        or ends[-1] != covered
-        or np.any(record_offsets[1:] != ends[:-1])
-        or np.any(same_record != lengths)
-        or np.any(entries["tag"] >= max(len(tags), 1))
-        or np.any((entries["kind"] & 0x7F) >= len(KINDS))
-        or any(meta.tag >= len(tags) or meta.kind >= len(KINDS) for meta in metadata)
-    ):
-        raise IndexFormatError("its entries do not chain through the file")
-
-
 def fetch_records(path: str, spans: list[tuple[int, int]]) -> dict[int, bytes]:
     """Payloads of the records at (offset, payload length) `spans`, read by byte range (near
     ones together) and CRC-checked; OSError when one is not what the index says."""
@@ -181,17 +165,17 @@ def fetch_records(path: str, spans: list[tuple[int, int]]) -> dict[int, bytes]:
     while i < len(spans):
         j = i
         while (
-            j + 1 < len(spans) and spans[j + 1][0] - (spans[j][0] + spans[j][1] + _FRAMING) < 65536
+            j + 1 < len(spans) and spans[j + 1][0] - (spans[j][0] + spans[j][1] + FRAMING) < 65536
         ):
             j += 1
-        begin, end = spans[i][0], spans[j][0] + spans[j][1] + _FRAMING
+        begin, end = spans[i][0], spans[j][0] + spans[j][1] + FRAMING
         data = storage.read_range(path, begin, end)
         for offset, length in spans[i : j + 1]:
             at = offset - begin
             header = data[at : at + records.HEADER_SIZE]
             stored, ok = records.parse_header(header) if len(header) == 12 else (-1, False)
             payload = data[at + records.HEADER_SIZE : at + records.HEADER_SIZE + length]
-            footer = data[at + records.HEADER_SIZE + length : at + length + _FRAMING]
+            footer = data[at + records.HEADER_SIZE + length : at + length + FRAMING]
             if (
                 not ok
                 or stored != length
@@ -225,5 +209,5 @@ def build_index(path: str, on_read: Callable[[int], None] | None = None) -> bool
 
 def kind_name(code: int) -> str | None:
     """The Summary.Value kind (None for a value with no value field) of an entry's kind code."""
-    name = KINDS[code & 0x7F]
+    name = KINDS[code & KIND_MASK]
     return None if name == "empty" else name

@@ -23,6 +23,7 @@ from summary.reader.result import LogdirData, RunData
 from summary.reader.run_reader import RunReader
 from summary.reader.sampled import OP, checked_samples
 from summary.reader.wanted import Filter, Wanted
+from summary.wire.index_format import IndexFormatError
 from summary.writer.errors import op_error, op_type_error
 
 
@@ -65,8 +66,7 @@ def load(
     def read_run(run: str) -> tuple[RunData, list[Warning]]:
         reader = RunReader(run, wanted, values, on_corruption, samples)
         for found in files[run]:
-            # a sampled read scans: the index does not sample (yet)
-            _read_file(reader, found, on_read, "ignore" if samples else index)
+            _read_file(reader, found, on_read, index)
         return reader.result([found.path for found in files[run]]), reader.warnings
 
     result = {}
@@ -106,17 +106,18 @@ def _read_file(
     trusted = None if index == "ignore" else indexed.trusted_index(path, found.size)
     if trusted is None and index == "build" and indexed.build_index(path):
         trusted = indexed.trusted_index(path, found.size)
+    covered = 0
     if trusted is not None:
         try:
-            reader.read_indexed(path, trusted)
-        except OSError as error:
+            covered = reader.read_indexed(path, trusted)
+        except (OSError, IndexFormatError) as error:
             indexed.distrust(path, error)
             trusted = None
         else:
             if on_read is not None:
-                on_read(trusted.covered)  # progress: the part of the file the index stood for
-    if trusted is None or trusted.covered < trusted.size:
-        reader.read_file(path, on_read, 0 if trusted is None else trusted.covered)
+                on_read(covered)  # progress: the part of the file the index stood for
+    if trusted is None or covered < trusted.size:
+        reader.read_file(path, on_read, covered)
 
 
 def _progress_counter(

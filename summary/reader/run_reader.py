@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from google.protobuf.message import DecodeError
@@ -16,14 +16,14 @@ from summary.reader import legacy, storage, tensors
 from summary.reader.columns import Column
 from summary.reader.events import report_corruption
 from summary.reader.frames import Chunk, Group, iter_chunks
-from summary.reader.indexed import TrustedIndex, fetch_records, kind_name
+from summary.reader.indexed import TrustedIndex, decoded_chunks, fetch_records, kind_name
 from summary.reader.record_reader import CorruptRecordError
 from summary.reader.result import RunData, Series
 from summary.reader.sampled import Deferred, read_payloads
 from summary.reader.sampling import sample_positions
 from summary.reader.wanted import Wanted
 from summary.wire import decode
-from summary.wire.index_format import HAS_VALUE, KIND_CODES, KINDS
+from summary.wire.index_format import HAS_VALUE, KIND_CODES, KIND_MASK, Body, ChunkHead, Metadata
 from summary.wire.one_float import one_float_tag
 from summary.wire.records import HEADER_SIZE as HEADER
 
@@ -68,6 +68,13 @@ class Collector:
             self.numbers.extend(numbers)
         else:
             self.objects.extend(numbers.tolist())
+
+    def take(self, other: Collector) -> None:
+        """Append `other`'s values: its very columns when this collector is still empty."""
+        if self.steps.size or self.objects is not None:
+            self.extend(other.steps.array(), other.wall_times.array(), other.numbers.array())
+        else:
+            self.steps, self.wall_times, self.numbers = other.steps, other.wall_times, other.numbers
 
     def raw(self) -> np.ndarray | list[Any]:
         """Every raw value (call once, when reading is done)."""
@@ -301,75 +308,25 @@ class RunReader:
 
     # -- through an index (indexed.py proved it matches the file) --------------------------------
 
-    def read_indexed(self, path: str, index: TrustedIndex) -> None:
+    def read_indexed(self, path: str, index: TrustedIndex) -> int:
         """Take the records of `index`'s prefix of `path`: scalars from the index itself, other
-        wanted records read by offset. Raises OSError, before changing anything, when a record
-        read is not what the index says (the caller then scans the file)."""
-        names = [
-            RUN_GRAPH_TAG if KINDS[m.kind] == "graph_def" else index.tags[m.tag]
-            for m in index.metadata
-        ]
-        known = dict(self.metadata)
-        for meta, name in zip(index.metadata, names, strict=True):
-            if name not in known:
-                found = _metadata_read(name, kind_name(meta.kind), meta.metadata)
-                if found is not None:
-                    known[name] = found
-        since = {
-            m.tag: m.offset
-            for m, name in zip(index.metadata, names, strict=True)
-            if name not in self.metadata
-        }
-        entries = index.entries
-        kinds = entries["kind"]
-        order = np.argsort(entries["tag"], kind="stable")
-        bounds = np.flatnonzero(np.diff(entries["tag"][order])) + 1
-        plans = []
-        spans: list[tuple[int, int]] = []
-        for group in np.split(order, bounds) if len(order) else []:
-            group = group[(kinds[group] & 0x7F) != KIND_CODES["record"]]
-            if not len(group):
-                continue
-            tag_id = int(entries["tag"][group[0]])
-            first_kind = KINDS[kinds[group[0]] & 0x7F]
-            name = RUN_GRAPH_TAG if first_kind == "graph_def" else index.tags[tag_id]
-            if not self.wanted.tag(name):
-                continue
-            metadata = known.get(name)
-            plugin = metadata.plugin_data.plugin_name if metadata is not None else None
-            if plugin is not None and not self.wanted.plugin(plugin):
-                continue
-            plain = kinds[group] & 0x7F
-            shown = plain != KIND_CODES["obsolete_old_style_histogram"]
-            empty = plain == KIND_CODES["empty"]
-            if empty.any():
-                null = legacy.reads_null_tensor(metadata)
-                shown &= ~empty | (null & (entries["offset"][group] >= since.get(tag_id, 0)))
-            group = group[shown]
-            bulk = plugin == "scalars" and bool(np.all(kinds[group] & HAS_VALUE))
-            if self.values and not bulk:
-                spans += zip(
-                    entries["offset"][group].tolist(),
-                    entries["length"][group].tolist(),
-                    strict=True,
-                )
-            plans.append((name, group, bulk))
-        payloads = fetch_records(path, spans) if spans else {}
-        for meta, name in zip(index.metadata, names, strict=True):
-            self._remember_metadata(name, kind_name(meta.kind), meta.metadata)
-        for name, group, bulk in plans:
-            self._take(name, entries[group], bulk, payloads)
-        self.records += index.records
+        wanted records read by offset (a sampled plugin's only if the sample keeps them). The
+        event-file bytes taken (the rest is to be scanned). Raises OSError (a record read is not
+        what the index says) or IndexFormatError (its first chunk lies) before changing
+        anything; the caller then scans the file."""
+        taking = _IndexPass(self, path, None)
+        taking.run(index)
+        plans = taking.final_plans()
+        if plans is not None:  # a tag turned out to need another way of reading: read again
+            taking = _IndexPass(self, path, plans)
+            taking.run(index)
+        taking.commit()
+        return taking.covered
 
-    def _take(self, name: str, entries: np.ndarray, bulk: bool, payloads: dict[int, bytes]) -> None:
-        collector = self._collector(name)
-        if collector is None:
-            return
-        if not self.values or bulk:
-            collector.extend(entries["step"], entries["wall_time"], entries["value"])
-            return
+    def take_fetched(self, name: str, offsets: np.ndarray, payloads: dict[int, bytes]) -> None:
+        """The values of tag `name` in the records at `offsets`, parsed from their payloads."""
         done = None
-        for offset in entries["offset"].tolist():
+        for offset in offsets.tolist():
             if offset == done:
                 continue  # the values of this tag in this record were all taken below
             done = offset
@@ -460,6 +417,227 @@ class RunReader:
         kind = self._kind_read(ref.tag, value.WhichOneof("value"))
         assert kind is not None  # a value is deferred only if its kind is one of _SHOWN_KINDS
         return self._raw(ref.tag, kind, value)
+
+
+_SKIP_TAG, _COLUMNS, _FETCH, _DEFER = range(4)  # how a tag's entries in an index are taken
+_RECORD, _EMPTY = KIND_CODES["record"], KIND_CODES["empty"]
+_OBSOLETE = KIND_CODES["obsolete_old_style_histogram"]
+_GRAPH, _TAGGED = KIND_CODES["graph_def"], KIND_CODES["tagged_run_metadata"]
+
+
+class _Plan(NamedTuple):
+    """How a tag's entries are taken; values without a value field are shown only when `null`
+    (they read as null tensors), from offset `since` (where the tag's metadata said so)."""
+
+    mode: int
+    null: bool
+    since: int
+
+
+class _Taken:
+    """What a pass over an index took for one tag: columns of its entries, or where its records
+    are, and what it learnt about them."""
+
+    __slots__ = (
+        "name",
+        "plan",
+        "steps",
+        "offsets",
+        "lengths",
+        "nth",
+        "lacks_value",
+        "tagged",
+        "empty",
+    )
+
+    def __init__(self, name: str, plan: _Plan) -> None:
+        self.name = name
+        self.plan = plan
+        self.steps = Collector()  # steps, wall times (and index values) of the entries taken
+        self.offsets: list[np.ndarray] = []
+        self.lengths: list[np.ndarray] = []
+        self.nth: list[np.ndarray] = []  # which value of the tag in its record
+        self.lacks_value = False  # an entry shown has no value in the index
+        self.tagged = False  # an entry is a tagged_run_metadata
+        self.empty = False  # an entry is a value without a value field
+
+    def final(self, plan: _Plan) -> bool:
+        """Whether this pass took the tag as `plan` (decided knowing all) says."""
+        return plan.mode == self.plan.mode and (not self.empty or plan == self.plan)
+
+
+class _IndexPass:
+    """One pass over an index's chunks, body by body: per chunk the entries of each wanted tag
+    are picked out (grouped by a stable sort on the small tag ids) and appended to that tag's
+    columns, and the chunk is dropped. How a tag is taken is decided at its first entry from the
+    metadata known then; `final_plans` tells when the whole index decides otherwise."""
+
+    def __init__(self, reader: RunReader, path: str, plans: dict[int, _Plan] | None) -> None:
+        self.reader = reader
+        self.path = path
+        self.plans = plans
+        self.names: list[str] = []  # tag names by id
+        self.known = dict(reader.metadata)  # tag -> its first metadata, index included
+        self.since: dict[int, int] = {}  # tag id -> offset of its metadata in this file
+        self.metadata: list[tuple[Metadata, str]] = []
+        self.taken: dict[int, _Taken] = {}
+        self.covered = 0
+        self.records = 0
+
+    def run(self, index: TrustedIndex) -> None:
+        for head, body in decoded_chunks(index):
+            self._chunk(head, body)
+            self.covered = head.covered
+            self.records += head.records
+
+    def _chunk(self, head: ChunkHead, body: Body) -> None:
+        self.names += body.tags
+        for meta in body.metadata:
+            name = RUN_GRAPH_TAG if meta.kind == _GRAPH else self.names[meta.tag]
+            self.metadata.append((meta, name))
+            if name not in self.known:
+                found = _metadata_read(name, kind_name(meta.kind), meta.metadata)
+                if found is not None:
+                    self.known[name] = found
+            if name not in self.reader.metadata:
+                self.since[meta.tag] = meta.offset
+        kinds = body.kind & KIND_MASK
+        valued = np.flatnonzero(kinds != _RECORD)
+        if not len(valued):
+            return
+        tags = body.tag[valued].astype(np.uint16 if len(self.names) <= 1 << 16 else np.uint32)
+        counts = np.bincount(tags)
+        present = np.flatnonzero(counts)
+        if len(present) == 1:
+            groups = [valued]
+        else:
+            order = valued[np.argsort(tags, kind="stable")]  # radix sort: ids are 16 bits
+            groups = np.split(order, np.cumsum(counts[present])[:-1])
+        offsets: list[np.ndarray] = []  # computed once, if a tag needs them
+
+        def offsets_of(group: np.ndarray) -> np.ndarray:
+            if not offsets:
+                offsets.append(body.offsets(head.start))
+            return offsets[0][group]
+
+        for tag_id, group in zip(present.tolist(), groups, strict=True):
+            taken = self.taken.get(tag_id)
+            if taken is None:
+                taken = self.taken[tag_id] = self._start(tag_id, int(kinds[group[0]]))
+            if taken.plan.mode != _SKIP_TAG:
+                self._take(taken, body, group, offsets_of)
+
+    def _start(self, tag_id: int, kind: int) -> _Taken:
+        name = RUN_GRAPH_TAG if kind == _GRAPH else self.names[tag_id]
+        plan = self.plans.get(tag_id) if self.plans is not None else None
+        return _Taken(name, plan or self._decide(tag_id, name, False, False))
+
+    def _decide(self, tag_id: int, name: str, lacks_value: bool, tagged: bool) -> _Plan:
+        reader = self.reader
+        metadata = self.known.get(name)
+        plugin = metadata.plugin_data.plugin_name if metadata is not None else None
+        null = legacy.reads_null_tensor(metadata)
+        since = self.since.get(tag_id, 0)
+        if not reader.wanted.tag(name) or (plugin is not None and not reader.wanted.plugin(plugin)):
+            return _Plan(_SKIP_TAG, null, since)
+        if not reader.values or (plugin == "scalars" and not lacks_value):
+            return _Plan(_COLUMNS, null, since)
+        return _Plan(_DEFER if plugin in reader.samples and not tagged else _FETCH, null, since)
+
+    def _take(
+        self,
+        taken: _Taken,
+        body: Body,
+        group: np.ndarray,
+        offsets_of: Callable[[np.ndarray], np.ndarray],
+    ) -> None:
+        flags = body.kind[group]
+        mode = taken.plan.mode
+        nth = None
+        if mode == _DEFER:
+            nth = _nth_in_record(offsets_of(group))
+        if not np.all(flags & HAS_VALUE):  # values of other kinds than one-number scalars
+            plain = flags & KIND_MASK
+            shown = plain != _OBSOLETE
+            empty = plain == _EMPTY
+            if empty.any():
+                taken.empty = True
+                later = offsets_of(group) >= taken.plan.since
+                shown &= ~empty | (taken.plan.null & later)
+            taken.tagged |= bool(np.any(plain == _TAGGED))
+            group, flags = group[shown], flags[shown]
+            nth = None if nth is None else nth[shown]
+            taken.lacks_value |= not np.all(flags & HAS_VALUE)
+        if mode == _COLUMNS:
+            taken.steps.extend(body.step[group], body.wall_time[group], body.value[group])
+            return
+        taken.offsets.append(offsets_of(group))
+        taken.lengths.append(body.length[group])
+        if mode == _DEFER:
+            assert nth is not None
+            taken.nth.append(nth)
+            taken.steps.steps.extend(body.step[group])
+            taken.steps.wall_times.extend(body.wall_time[group])
+
+    def final_plans(self) -> dict[int, _Plan] | None:
+        """Every tag's plan decided from the whole index, when some tag was taken otherwise."""
+        plans = {
+            tag_id: self._decide(tag_id, taken.name, taken.lacks_value, taken.tagged)
+            for tag_id, taken in self.taken.items()
+        }
+        if all(taken.final(plans[tag_id]) for tag_id, taken in self.taken.items()):
+            return None
+        return plans
+
+    def commit(self) -> None:
+        """Hand what was taken to the reader (reading the records to parse first: an OSError
+        then leaves the reader unchanged)."""
+        reader = self.reader
+        fetched = [t for t in self.taken.values() if t.plan.mode == _FETCH and t.offsets]
+        spans = [
+            (offset, length)
+            for taken in fetched
+            for offset, length in zip(
+                np.concatenate(taken.offsets).tolist(),
+                np.concatenate(taken.lengths).tolist(),
+                strict=True,
+            )
+        ]
+        payloads = fetch_records(self.path, spans) if spans else {}
+        for meta, name in self.metadata:
+            reader._remember_metadata(name, kind_name(meta.kind), meta.metadata)
+        for tag_id in sorted(self.taken):
+            taken = self.taken[tag_id]
+            collector = reader._collector(taken.name) if taken.plan.mode != _SKIP_TAG else None
+            if collector is None:
+                continue
+            if taken.plan.mode == _COLUMNS:
+                collector.take(taken.steps)
+            elif taken.offsets and taken.plan.mode == _FETCH:
+                reader.take_fetched(taken.name, np.concatenate(taken.offsets), payloads)
+            elif taken.offsets:
+                self._defer(collector, taken)
+        reader.records += self.records
+
+    def _defer(self, collector: Collector, taken: _Taken) -> None:
+        columns = (
+            taken.steps.steps.array().tolist(),
+            taken.steps.wall_times.array().tolist(),
+            np.concatenate(taken.offsets).tolist(),
+            np.concatenate(taken.lengths).tolist(),
+            np.concatenate(taken.nth).tolist(),
+        )
+        for step, wall_time, offset, length, nth in zip(*columns, strict=True):
+            ref = Deferred(self.path, offset, taken.name, nth, length)
+            self.reader.add(collector, step, wall_time, ref)
+
+
+def _nth_in_record(offsets: np.ndarray) -> np.ndarray:
+    """For entries of one tag in file order: how many before each are in the same record."""
+    position = np.arange(len(offsets))
+    first = np.ones(len(offsets), dtype=bool)
+    first[1:] = offsets[1:] != offsets[:-1]
+    return position - np.maximum.accumulate(np.where(first, position, 0))
 
 
 _SLOW = -1  # a record read by itself

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from summary.reader import storage
+from summary.reader.indexed import fetch_records
 from summary.reader.record_reader import CorruptRecordError, read_record_at
 from summary.writer.errors import op_error, op_type_error
 
@@ -22,6 +23,7 @@ class Deferred(NamedTuple):
     offset: int
     tag: str
     nth: int  # which value of `tag` in its event (an event may repeat a tag)
+    length: int = -1  # its payload's bytes, when an index said (then read by byte range)
 
 
 def checked_samples(samples_per_plugin: Any) -> dict[str, int]:
@@ -55,11 +57,22 @@ def checked_samples(samples_per_plugin: Any) -> dict[str, int]:
 
 def read_payloads(kept: Iterable[Deferred]) -> dict[tuple[str, int], bytes | Exception]:
     """(path, offset) -> the payload of each kept record, read file by file in offset order (a
-    CorruptRecordError in place of a record that no longer reads as it did during the scan)."""
+    CorruptRecordError in place of a record that no longer reads as it did during the scan or
+    as the index said). Records an index placed are fetched by byte range, near ones together."""
     by_path: dict[str, set[int]] = {}
+    spans: dict[str, set[tuple[int, int]]] = {}
     for ref in kept:
-        by_path.setdefault(ref.path, set()).add(ref.offset)
+        if ref.length >= 0:
+            spans.setdefault(ref.path, set()).add((ref.offset, ref.length))
+        else:
+            by_path.setdefault(ref.path, set()).add(ref.offset)
     payloads: dict[tuple[str, int], bytes | Exception] = {}
+    for path, placed in spans.items():
+        try:
+            payloads.update(((path, o), p) for o, p in fetch_records(path, list(placed)).items())
+        except OSError as error:
+            for offset, _ in placed:
+                payloads[path, offset] = CorruptRecordError(path, offset, str(error))
     for path, offsets in by_path.items():
         with storage.open_binary(path) as handle:
             for offset in sorted(offsets):

@@ -2,10 +2,11 @@
 
 An index sits beside its event file (`events.out.tfindex.…` for `events.out.tfevents.…`: no
 "tfevents" in its name, so TensorBoard never reads it). Each chunk describes the records that
-follow the previous chunk's: per value of each record its offset, length, tag, kind, step, wall
-time and, for a one-number scalar, the number. A chunk states the event-file size it covers and
-the masked CRC of the last record it covers, so a reader checks an index against its file with two
-small reads, whatever copying did to paths and timestamps.
+follow the previous chunk's: per value of each record its length, tag, kind, step, wall time and,
+for a one-number scalar, the number; offsets are not stored but follow from the lengths, records
+being back to back. A chunk states the event-file size it covers and the masked CRC of the last
+record it covers, so a reader checks an index against its file with two small reads, whatever
+copying did to paths and timestamps.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from summary.wire.records import masked_crc32c
+from summary.wire.records import FOOTER_SIZE, HEADER_SIZE, masked_crc32c
 
 MAGIC = b"sumindex"
-VERSION = 1
+VERSION = 2
 HEADER = struct.Struct("<8sIII")  # magic, version, first record's masked CRC, header CRC
 CHUNK_MAGIC = b"ICHK"
 CHUNK_HEADER = struct.Struct("<4sIQQIIII")
@@ -29,6 +30,9 @@ _COUNT = struct.Struct("<I")
 _META = struct.Struct("<IBQI")  # tag id, kind, record offset, metadata bytes
 NO_METADATA = 0xFFFFFFFF
 HAS_VALUE = 0x80  # kind flag: the entry's `value` is the record's number (a one-number scalar)
+SAME_RECORD = 0x40  # kind flag: another value of the previous entry's record
+KIND_MASK = 0x3F
+FRAMING = HEADER_SIZE + FOOTER_SIZE  # bytes of a record besides its payload
 # kind codes: what a Summary.Value (or an Event without values) holds
 KINDS = (
     "record",  # an Event without values (file_version, session_log …): keeps offsets contiguous
@@ -43,9 +47,9 @@ KINDS = (
     "tagged_run_metadata",
 )
 KIND_CODES = {name: code for code, name in enumerate(KINDS)}
-# the columns of one chunk's entries, in their order on disk (offset and step stored as deltas)
+# the columns of one chunk's entries, in their order on disk (step stored as deltas), each
+# byte-shuffled: its values' first bytes, then their second bytes, …
 COLUMNS = (
-    ("offset", "<u8"),
     ("length", "<u4"),
     ("tag", "<u4"),
     ("kind", "u1"),
@@ -53,8 +57,9 @@ COLUMNS = (
     ("wall_time", "<f8"),
     ("value", "<f8"),
 )
-ENTRY = np.dtype([(name, kind) for name, kind in COLUMNS])
-NAMES = tuple(name for name, _ in COLUMNS)
+# an entry as writers build it and tools see it: with its record's offset in the event file
+ENTRY = np.dtype([("offset", "<u8"), *COLUMNS])
+NAMES = ("offset", *(name for name, _ in COLUMNS))
 
 
 class IndexFormatError(ValueError):
@@ -68,6 +73,44 @@ class Metadata(NamedTuple):
     kind: int
     offset: int  # the event-file offset of that value's record
     metadata: bytes | None
+
+
+class Body(NamedTuple):
+    """A chunk's decoded body: new tags, metadata, and the entries as columns (steps absolute;
+    `kind` with its flag bits)."""
+
+    tags: list[str]
+    metadata: list[Metadata]
+    length: np.ndarray
+    tag: np.ndarray
+    kind: np.ndarray
+    step: np.ndarray
+    wall_time: np.ndarray
+    value: np.ndarray
+
+    def offsets(self, start: int) -> np.ndarray:
+        """Each entry's record offset (int64), the first record being at `start`."""
+        lengths = self.length.astype(np.int64) + FRAMING
+        advance = np.where(self.kind & SAME_RECORD, 0, lengths)
+        return np.cumsum(advance) - lengths + start
+
+
+class ChunkHead(NamedTuple):
+    """A checksummed chunk, its body not yet decoded: it describes event-file bytes
+    [start, covered), `records` records ending with the one at `last_offset`."""
+
+    start: int
+    covered: int
+    last_offset: int
+    last_crc: int
+    entries: int
+    records: int
+    payload: bytes
+
+    def decode(self, known_tags: int) -> Body:
+        """The body, checked against the header (IndexFormatError if it lies); `known_tags`:
+        tags of the chunks before it."""
+        return _decode_body(self, known_tags)
 
 
 class Chunk(NamedTuple):
@@ -117,7 +160,12 @@ def encode_chunk(
     entries: np.ndarray,
 ) -> bytes:
     """A chunk for records from file offset `start` up to `covered`; `last` = (offset, CRC) of
-    the last record."""
+    the last record. ValueError when the entries' offsets do not chain record to record from
+    `start` to `covered` (a writer's bug: an index never states what is not so)."""
+    kinds = entries["kind"]
+    same = _same_record(entries["offset"], entries["length"], start, covered, last[0], records)
+    if np.any(kinds & SAME_RECORD) or np.any((kinds & KIND_MASK) >= len(KINDS)):
+        raise ValueError("index entries: unknown kind codes")
     parts = [_COUNT.pack(len(tags))]
     for tag in tags:
         encoded = tag.encode("utf-8", "surrogatepass")
@@ -127,23 +175,61 @@ def encode_chunk(
         size = NO_METADATA if meta.metadata is None else len(meta.metadata)
         parts.append(_META.pack(meta.tag, meta.kind, meta.offset, size))
         parts.append(meta.metadata or b"")
-    offsets = entries["offset"].astype(np.int64)
-    steps = entries["step"]
-    parts.append(np.diff(offsets, prepend=start).astype("<u8").tobytes())
-    for name, _ in COLUMNS[1:4]:
-        parts.append(entries[name].tobytes())
-    parts.append(np.diff(steps, prepend=0).astype("<i8").tobytes())
-    for name, _ in COLUMNS[5:]:
-        parts.append(entries[name].tobytes())
+    columns = {
+        "length": entries["length"],
+        "tag": entries["tag"],
+        "kind": kinds | np.where(same, SAME_RECORD, 0).astype(np.uint8),
+        "step": np.diff(entries["step"].astype(np.int64), prepend=np.int64(0)),
+        "wall_time": entries["wall_time"],
+        "value": entries["value"],
+    }
+    parts += (shuffle(columns[name], kind) for name, kind in COLUMNS)
     payload = zlib.compress(b"".join(parts), 1)
     head = CHUNK_MAGIC, len(payload), covered, last[0], last[1], len(entries), records
     packed = CHUNK_HEADER.pack(*head, 0)[:-4]
     return packed + _COUNT.pack(masked_crc32c(packed + payload)) + payload
 
 
-def iter_chunks(data: bytes, start: int = HEADER.size) -> Iterator[tuple[int, Chunk]]:
-    """(end position in `data`, chunk) for each whole, checksummed chunk from `start`; stops
-    quietly at a torn tail, raises IndexFormatError at a bad chunk."""
+def shuffle(column: np.ndarray, kind: str) -> bytes:
+    """A column as stored: its values as `kind`, their first bytes, then their second bytes …"""
+    values = np.ascontiguousarray(column, dtype=kind)
+    return values.view(np.uint8).reshape(len(values), -1).T.tobytes()
+
+
+def unshuffle(data: bytes, pos: int, count: int, kind: str) -> np.ndarray:
+    """The `count` values of `kind` stored shuffled at data[pos:]."""
+    width = np.dtype(kind).itemsize
+    planes = np.frombuffer(data, np.uint8, count * width, pos).reshape(width, count)
+    return planes.T.copy().view(kind).reshape(count)
+
+
+def _same_record(
+    offsets: np.ndarray, lengths: np.ndarray, start: int, covered: int, last: int, records: int
+) -> np.ndarray:
+    """Which entries are further values of the previous entry's record; ValueError unless the
+    records chain from `start` to `covered`, `records` of them, the last at `last`."""
+    offsets = offsets.astype(np.int64)
+    lengths = lengths.astype(np.int64)
+    same = np.zeros(len(offsets), dtype=bool)
+    same[1:] = offsets[1:] == offsets[:-1]
+    firsts = ~same
+    ends = offsets[firsts] + lengths[firsts] + FRAMING
+    if (
+        int(np.count_nonzero(firsts)) != records
+        or (records and (offsets[0] != start or ends[-1] != covered or offsets[-1] != last))
+        or (not records and start != covered)
+        or np.any(offsets[firsts][1:] != ends[:-1])
+        or np.any(lengths[1:][same[1:]] != lengths[:-1][same[1:]])
+    ):
+        raise ValueError(
+            f"index entries do not chain record to record from byte {start} to {covered}"
+        )
+    return same
+
+
+def iter_heads(data: bytes, start: int = HEADER.size) -> Iterator[tuple[int, ChunkHead]]:
+    """(end position in `data`, chunk) for each whole, checksummed chunk from `start`, bodies not
+    decoded; stops quietly at a torn tail, raises IndexFormatError at a bad chunk."""
     pos = start
     previous = 0
     while pos + CHUNK_HEADER.size <= len(data):
@@ -157,23 +243,43 @@ def iter_chunks(data: bytes, start: int = HEADER.size) -> Iterator[tuple[int, Ch
         payload = data[pos + CHUNK_HEADER.size : end]
         if magic != CHUNK_MAGIC or masked_crc32c(head + payload) != crc:
             raise IndexFormatError(f"index chunk at byte {pos} fails its checksum")
-        chunk = _decode_payload(payload, covered, last_offset, last_crc, count, records, previous)
-        yield end, chunk
+        if covered < previous:
+            raise IndexFormatError(f"index chunk at byte {pos} covers less than the one before")
+        yield end, ChunkHead(previous, covered, last_offset, last_crc, count, records, payload)
         previous = covered
         pos = end
 
 
-def _decode_payload(
-    payload: bytes,
-    covered: int,
-    last_offset: int,
-    last_crc: int,
-    count: int,
-    records: int,
-    start: int,
-) -> Chunk:
+def iter_chunks(data: bytes, start: int = HEADER.size) -> Iterator[tuple[int, Chunk]]:
+    """(end position in `data`, decoded chunk, entries with their offsets) for each whole chunk
+    from `start`; stops quietly at a torn tail, raises IndexFormatError at a bad chunk."""
+    tags = 0
+    for end, head in iter_heads(data, start):
+        body = head.decode(tags)
+        tags += len(body.tags)
+        entries = np.empty(head.entries, dtype=ENTRY)
+        entries["offset"] = body.offsets(head.start)
+        for name, _ in COLUMNS:
+            entries[name] = getattr(body, name)
+        entries["kind"] &= ~np.uint8(SAME_RECORD)
+        yield (
+            end,
+            Chunk(
+                head.covered,
+                head.last_offset,
+                head.last_crc,
+                head.records,
+                body.tags,
+                body.metadata,
+                entries,
+            ),
+        )
+
+
+def _decode_body(head: ChunkHead, known_tags: int) -> Body:
+    count = head.entries
     try:
-        data = zlib.decompress(payload)
+        data = zlib.decompress(head.payload)
         pos, tags = 4, []
         for _ in range(_COUNT.unpack_from(data)[0]):
             size = _COUNT.unpack_from(data, pos)[0]
@@ -187,17 +293,36 @@ def _decode_payload(
             blob = None if size == NO_METADATA else data[pos : pos + size]
             pos += 0 if blob is None else size
             metadata.append(Metadata(tag, kind, offset, blob))
-        entries = np.empty(count, dtype=ENTRY)
-        for name, kind in COLUMNS:
-            width = np.dtype(kind).itemsize * count
-            if pos + width > len(data):
-                raise IndexFormatError("index chunk shorter than its entries")
-            entries[name] = np.frombuffer(data, dtype=kind, count=count, offset=pos)
-            pos += width
     except (zlib.error, struct.error, UnicodeDecodeError) as error:
         raise IndexFormatError(f"index chunk does not decode: {error}") from None
-    if pos != len(data):
-        raise IndexFormatError("index chunk has trailing bytes")
-    entries["offset"] = np.cumsum(entries["offset"]) + np.uint64(start)
-    entries["step"] = np.cumsum(entries["step"])
-    return Chunk(covered, last_offset, last_crc, records, tags, metadata, entries)
+    if len(data) - pos != count * sum(np.dtype(kind).itemsize for _, kind in COLUMNS):
+        raise IndexFormatError("index chunk's entries are not the size its header says")
+    columns = []
+    for _, kind in COLUMNS:
+        columns.append(unshuffle(data, pos, count, kind))
+        pos += np.dtype(kind).itemsize * count
+    length, tag, kind, step, wall_time, value = columns
+    body = Body(tags, metadata, length, tag, kind, np.cumsum(step), wall_time, value)
+    _check_body(head, body, known_tags + len(tags))
+    return body
+
+
+def _check_body(head: ChunkHead, body: Body, tags: int) -> None:
+    """The entries must chain from the chunk's start to its covered size, `records` records
+    ending at `last_offset`, and name only tags and kinds that exist."""
+    same = (body.kind & SAME_RECORD) != 0
+    firsts = ~same
+    lengths = body.length.astype(np.int64)
+    record_lengths = lengths[firsts]
+    end = head.start + int(record_lengths.sum()) + FRAMING * len(record_lengths)
+    if (
+        len(record_lengths) != head.records
+        or end != head.covered
+        or (head.records and head.last_offset != end - FRAMING - int(record_lengths[-1]))
+        or (head.entries and same[0])
+        or np.any(lengths[1:][same[1:]] != lengths[:-1][same[1:]])
+        or np.any(body.tag >= max(tags, 1))
+        or np.any((body.kind & KIND_MASK) >= len(KINDS))
+        or any(meta.tag >= tags or meta.kind >= len(KINDS) for meta in body.metadata)
+    ):
+        raise IndexFormatError("its entries do not chain through the file")

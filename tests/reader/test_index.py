@@ -14,6 +14,7 @@ from summary.cli import main
 from summary.reader import load
 from summary.reader.indexed import IndexWarning, index_path
 from summary.wire import index_format, records
+from tests.reader import index_lies
 
 
 def _write(logdir, steps=300):
@@ -149,28 +150,59 @@ def test_index_of_another_file_is_refused(tmp_path):
     _hostile(tmp_path / "b", swap)
 
 
-def test_lying_offsets_with_valid_checksums_are_refused(tmp_path):
-    def lie(event, index):
-        data = open(index, "rb").read()
-        chunks = [c for _, c in index_format.iter_chunks(data)]
-        out = [index_format.encode_header(index_format.decode_header(data))]
-        start = 0
-        for chunk in chunks:
-            entries = chunk.entries.copy()
-            entries["length"][len(entries) // 2] += 3
-            last = (chunk.last_offset, chunk.last_crc)
-            out.append(
-                index_format.encode_chunk(
-                    start, chunk.covered, last, chunk.records, chunk.tags, chunk.metadata, entries
-                )
-            )
-            start = chunk.covered
-        open(index, "wb").write(b"".join(out))
+def test_lying_lengths_with_valid_checksums_are_refused(tmp_path):
+    def lie(number, columns):
+        columns["length"][len(columns["length"]) // 2] += 3
 
     logdir, path = _closed_run(tmp_path)
-    lie(path, index_path(path))
+    data = open(index_path(path), "rb").read()
+    open(index_path(path), "wb").write(index_lies.rewrite(data, lie))
     with pytest.warns(IndexWarning):
         _same(load(logdir, index="ignore"), load(logdir))
+
+
+def test_a_flipped_same_record_bit_is_refused(tmp_path):
+    def lie(number, columns):
+        columns["kind"][5] ^= index_format.SAME_RECORD
+
+    logdir, path = _closed_run(tmp_path)
+    data = open(index_path(path), "rb").read()
+    open(index_path(path), "wb").write(index_lies.rewrite(data, lie))
+    with pytest.warns(IndexWarning):
+        _same(load(logdir, index="ignore"), load(logdir))
+
+
+def test_encode_chunk_refuses_entries_that_do_not_chain():
+    entries = np.zeros(3, dtype=index_format.ENTRY)
+    entries["offset"] = [0, 30, 60]
+    entries["length"] = 14
+    good = index_format.encode_chunk(0, 90, (60, 0), 3, ["a"], [], entries)
+    assert index_format.decode_header(index_format.encode_header(7) + good) == 7
+    for field, at, value in [("offset", 1, 31), ("length", 2, 15), ("offset", 0, 1)]:
+        lying = entries.copy()
+        lying[field][at] = value
+        with pytest.raises(ValueError, match="chain"):
+            index_format.encode_chunk(0, 90, (60, 0), 3, ["a"], [], lying)
+    with pytest.raises(ValueError, match="chain"):
+        index_format.encode_chunk(0, 90, (60, 0), 2, ["a"], [], entries)
+
+
+def test_a_merged_summary_shares_its_record_and_round_trips():
+    entries = np.zeros(4, dtype=index_format.ENTRY)
+    entries["offset"] = [0, 40, 40, 40]
+    entries["length"] = [24, 30, 30, 30]
+    entries["tag"] = [0, 0, 1, 0]
+    entries["kind"] = [0, 1 | index_format.HAS_VALUE, 1 | index_format.HAS_VALUE, 3]
+    entries["step"] = [0, 5, 5, 5]
+    data = index_format.encode_header(1) + index_format.encode_chunk(
+        0, 86, (40, 9), 2, ["a", "b"], [], entries
+    )
+    ((_, chunk),) = index_format.iter_chunks(data)
+    assert chunk.entries.tobytes() == entries.tobytes()
+    (_, head), = index_format.iter_heads(data)
+    assert index_format.decode_header(data) == 1
+    body = head.decode(0)
+    assert body.kind.tolist()[1:] == [0x81, 0x81 | 0x40, 0x43]
 
 
 def test_cli_and_build_index_files_written_without_one(tmp_path):
