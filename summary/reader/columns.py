@@ -36,10 +36,27 @@ class Column:
         self._array[self.size : end] = items
         self.size = end
 
+    def take(self, source: np.ndarray, indices: np.ndarray) -> None:
+        """Append source[indices], gathered straight into the column."""
+        end = self.size + len(indices)
+        if end > len(self._array):
+            self._grow(end)
+        np.take(source, indices, out=self._array[self.size : end])
+        self.size = end
+
+    def reserve(self, capacity: int) -> None:
+        """Make room for `capacity` values (address space only until they are written)."""
+        if capacity > len(self._array):
+            self._grow(capacity)
+
     def array(self) -> np.ndarray:
-        """The values so far, in an array of their size."""
+        """The values so far, in an array of their size (shrunk in place when nothing else
+        refers to it: no copy)."""
         if self.size < len(self._array):
-            self._array = self._array[: self.size].copy()
+            try:
+                self._array.resize(self.size)
+            except ValueError:  # referenced elsewhere
+                self._array = self._array[: self.size].copy()
         return self._array
 
     def _grow(self, needed: int) -> None:

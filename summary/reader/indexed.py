@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 import posixpath
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 from summary.reader import storage
@@ -27,12 +29,16 @@ from summary.wire.index_format import (
     Body,
     ChunkHead,
     IndexFormatError,
+    check_tags,
+    decode_bodies,
     decode_header,
     index_name,
     iter_heads,
 )
 
 MODES = ("use", "build", "ignore")
+DECODERS = 2  # threads decompressing an index's chunks
+RUN_ENTRIES = 1 << 16  # entries of the chunks decoded as one body
 CHECKED_BYTES = 1 << 20  # the first and last indexed records are CRC-checked up to this size
 
 
@@ -100,20 +106,44 @@ def _validate(path: str, data: bytes, size: int) -> TrustedIndex | None:
     return TrustedIndex(chunks[-1].covered, size, sum(c.records for c in chunks), chunks)
 
 
-def decoded_chunks(index: TrustedIndex) -> Iterator[tuple[ChunkHead, Body]]:
-    """Each chunk of `index` with its body, in order, up to the first whose body does not
-    decode or lies about its records (the index ends before it; IndexFormatError if it is the
-    first)."""
+def decoded_chunks(index: TrustedIndex) -> Iterator[tuple[list[ChunkHead], Body]]:
+    """The chunks of `index` in order, a run of them at a time with their bodies as one, up to
+    the first chunk whose body does not decode or lies about its records (the index ends before
+    it; IndexFormatError if it is the first). Runs are decompressed a few ahead on threads (zlib
+    and numpy let go of the GIL)."""
+    runs = _runs(index.chunks)
     tags = 0
-    for number, head in enumerate(index.chunks):
-        try:
-            body = head.decode(tags)
-        except IndexFormatError:
-            if number == 0:
-                raise
-            return
-        tags += len(body.tags)
-        yield head, body
+    with ThreadPoolExecutor(DECODERS, thread_name_prefix="summary-index") as pool:
+        ahead = deque(pool.submit(decode_bodies, run) for run in runs[: DECODERS + 1])
+        for number, run in enumerate(runs):
+            if number + DECODERS + 1 < len(runs):
+                ahead.append(pool.submit(decode_bodies, runs[number + DECODERS + 1]))
+            try:
+                decoded, body = ahead.popleft().result()
+                tags = check_tags(body, tags)
+            except IndexFormatError:
+                decoded = 0
+            if decoded:
+                yield run[:decoded], body
+            if decoded < len(run):
+                for future in ahead:
+                    future.cancel()
+                if number == 0 and decoded == 0:
+                    raise IndexFormatError("its first chunk does not decode or lies")
+                return
+
+
+def _runs(chunks: list[ChunkHead]) -> list[list[ChunkHead]]:
+    """Consecutive chunks in runs of about RUN_ENTRIES entries."""
+    runs: list[list[ChunkHead]] = [[]]
+    entries = 0
+    for chunk in chunks:
+        if entries >= RUN_ENTRIES:
+            runs.append([])
+            entries = 0
+        runs[-1].append(chunk)
+        entries += chunk.entries
+    return runs if runs[0] else []
 
 
 def _proven_chunks(path: str, chunks: list[ChunkHead], size: int) -> int:

@@ -23,7 +23,7 @@ from summary.reader.sampled import Deferred, read_payloads
 from summary.reader.sampling import sample_positions
 from summary.reader.wanted import Wanted
 from summary.wire import decode
-from summary.wire.index_format import HAS_VALUE, KIND_CODES, KIND_MASK, Body, ChunkHead, Metadata
+from summary.wire.index_format import HAS_VALUE, KIND_CODES, KIND_MASK, Body, Metadata
 from summary.wire.one_float import one_float_tag
 from summary.wire.records import HEADER_SIZE as HEADER
 
@@ -69,7 +69,19 @@ class Collector:
         else:
             self.objects.extend(numbers.tolist())
 
-    def take(self, other: Collector) -> None:
+    def reserve(self, count: int) -> None:
+        """Room for `count` values in each column (address space until written)."""
+        self.steps.reserve(count)
+        self.wall_times.reserve(count)
+        self.numbers.reserve(count)
+
+    def take(self, body: Body, indices: np.ndarray) -> None:
+        """Append the steps, wall times and values of an index chunk's entries at `indices`."""
+        self.steps.take(body.step, indices)
+        self.wall_times.take(body.wall_time, indices)
+        self.numbers.take(body.value, indices)
+
+    def take_all(self, other: Collector) -> None:
         """Append `other`'s values: its very columns when this collector is still empty."""
         if self.steps.size or self.objects is not None:
             self.extend(other.steps.array(), other.wall_times.array(), other.numbers.array())
@@ -485,12 +497,16 @@ class _IndexPass:
         self.records = 0
 
     def run(self, index: TrustedIndex) -> None:
-        for head, body in decoded_chunks(index):
-            self._chunk(head, body)
-            self.covered = head.covered
-            self.records += head.records
+        remaining = sum(head.entries for head in index.chunks)
+        for heads, body in decoded_chunks(index):
+            self._chunk(heads[0].start, body, remaining)
+            remaining -= len(body.kind)
+            self.covered = heads[-1].covered
+            self.records += sum(head.records for head in heads)
 
-    def _chunk(self, head: ChunkHead, body: Body) -> None:
+    def _chunk(self, start: int, body: Body, remaining: int) -> None:
+        """Take the entries of a run of chunks, the first record at `start`; `remaining`:
+        entries in it and the chunks after."""
         self.names += body.tags
         for meta in body.metadata:
             name = RUN_GRAPH_TAG if meta.kind == _GRAPH else self.names[meta.tag]
@@ -517,13 +533,15 @@ class _IndexPass:
 
         def offsets_of(group: np.ndarray) -> np.ndarray:
             if not offsets:
-                offsets.append(body.offsets(head.start))
+                offsets.append(body.offsets(start))
             return offsets[0][group]
 
         for tag_id, group in zip(present.tolist(), groups, strict=True):
             taken = self.taken.get(tag_id)
             if taken is None:
                 taken = self.taken[tag_id] = self._start(tag_id, int(kinds[group[0]]))
+                # room for as many more as this chunk suggests: touched only when written
+                taken.steps.reserve(len(group) * remaining // len(body.kind) + 1024)
             if taken.plan.mode != _SKIP_TAG:
                 self._take(taken, body, group, offsets_of)
 
@@ -569,15 +587,15 @@ class _IndexPass:
             nth = None if nth is None else nth[shown]
             taken.lacks_value |= not np.all(flags & HAS_VALUE)
         if mode == _COLUMNS:
-            taken.steps.extend(body.step[group], body.wall_time[group], body.value[group])
+            taken.steps.take(body, group)
             return
         taken.offsets.append(offsets_of(group))
         taken.lengths.append(body.length[group])
         if mode == _DEFER:
             assert nth is not None
             taken.nth.append(nth)
-            taken.steps.steps.extend(body.step[group])
-            taken.steps.wall_times.extend(body.wall_time[group])
+            taken.steps.steps.take(body.step, group)
+            taken.steps.wall_times.take(body.wall_time, group)
 
     def final_plans(self) -> dict[int, _Plan] | None:
         """Every tag's plan decided from the whole index, when some tag was taken otherwise."""
@@ -612,7 +630,7 @@ class _IndexPass:
             if collector is None:
                 continue
             if taken.plan.mode == _COLUMNS:
-                collector.take(taken.steps)
+                collector.take_all(taken.steps)
             elif taken.offsets and taken.plan.mode == _FETCH:
                 reader.take_fetched(taken.name, np.concatenate(taken.offsets), payloads)
             elif taken.offsets:

@@ -107,10 +107,10 @@ class ChunkHead(NamedTuple):
     records: int
     payload: bytes
 
-    def decode(self, known_tags: int) -> Body:
-        """The body, checked against the header (IndexFormatError if it lies); `known_tags`:
-        tags of the chunks before it."""
-        return _decode_body(self, known_tags)
+    def decode(self) -> Body:
+        """The body, checked against the header (IndexFormatError if it lies); its tag ids are
+        checked by `check_tags`, knowing the chunks before it."""
+        return decode_bodies([self])[1]
 
 
 class Chunk(NamedTuple):
@@ -196,11 +196,13 @@ def shuffle(column: np.ndarray, kind: str) -> bytes:
     return values.view(np.uint8).reshape(len(values), -1).T.tobytes()
 
 
-def unshuffle(data: bytes, pos: int, count: int, kind: str) -> np.ndarray:
-    """The `count` values of `kind` stored shuffled at data[pos:]."""
-    width = np.dtype(kind).itemsize
+def unshuffle(data: bytes, pos: int, out: np.ndarray) -> None:
+    """Fill `out` (contiguous) with the values stored shuffled at data[pos:]."""
+    count, width = len(out), out.dtype.itemsize
     planes = np.frombuffer(data, np.uint8, count * width, pos).reshape(width, count)
-    return planes.T.copy().view(kind).reshape(count)
+    values = out.view(np.uint8).reshape(count, width)
+    for byte, plane in enumerate(planes):  # a plane at a time: long loops, unlike .T.copy()
+        values[:, byte] = plane
 
 
 def _same_record(
@@ -255,8 +257,8 @@ def iter_chunks(data: bytes, start: int = HEADER.size) -> Iterator[tuple[int, Ch
     from `start`; stops quietly at a torn tail, raises IndexFormatError at a bad chunk."""
     tags = 0
     for end, head in iter_heads(data, start):
-        body = head.decode(tags)
-        tags += len(body.tags)
+        body = head.decode()
+        tags = check_tags(body, tags)
         entries = np.empty(head.entries, dtype=ENTRY)
         entries["offset"] = body.offsets(head.start)
         for name, _ in COLUMNS:
@@ -276,7 +278,34 @@ def iter_chunks(data: bytes, start: int = HEADER.size) -> Iterator[tuple[int, Ch
         )
 
 
-def _decode_body(head: ChunkHead, known_tags: int) -> Body:
+def decode_bodies(heads: list[ChunkHead]) -> tuple[int, Body]:
+    """The bodies of consecutive chunks as one (their columns back to back, so a reader deals
+    with many small chunks at once), for the leading chunks that decode and tell the truth about
+    their records: how many, and the body. IndexFormatError when the first does not."""
+    count = sum(head.entries for head in heads)
+    columns = [np.empty(count, dtype=kind) for _, kind in COLUMNS]
+    tags: list[str] = []
+    metadata: list[Metadata] = []
+    at = 0
+    for number, head in enumerate(heads):
+        try:
+            new_tags, new_metadata = _decode_into(head, columns, at)
+        except IndexFormatError:
+            if number == 0:
+                raise
+            columns = [column[:at] for column in columns]
+            heads = heads[:number]
+            break
+        tags += new_tags
+        metadata += new_metadata
+        at += head.entries
+    return len(heads), Body(tags, metadata, *columns)
+
+
+def _decode_into(
+    head: ChunkHead, columns: list[np.ndarray], at: int
+) -> tuple[list[str], list[Metadata]]:
+    """Decode one chunk's entries into columns[i][at:], checked; its new tags and metadata."""
     count = head.entries
     try:
         data = zlib.decompress(head.payload)
@@ -297,22 +326,34 @@ def _decode_body(head: ChunkHead, known_tags: int) -> Body:
         raise IndexFormatError(f"index chunk does not decode: {error}") from None
     if len(data) - pos != count * sum(np.dtype(kind).itemsize for _, kind in COLUMNS):
         raise IndexFormatError("index chunk's entries are not the size its header says")
-    columns = []
-    for _, kind in COLUMNS:
-        columns.append(unshuffle(data, pos, count, kind))
+    for (_, kind), column in zip(COLUMNS, columns, strict=True):
+        unshuffle(data, pos, column[at : at + count])
         pos += np.dtype(kind).itemsize * count
-    length, tag, kind, step, wall_time, value = columns
-    body = Body(tags, metadata, length, tag, kind, np.cumsum(step), wall_time, value)
-    _check_body(head, body, known_tags + len(tags))
-    return body
+    steps = columns[3][at : at + count]
+    np.cumsum(steps, out=steps)
+    _check_chunk(head, columns[0][at : at + count], columns[2][at : at + count], metadata)
+    return tags, metadata
 
 
-def _check_body(head: ChunkHead, body: Body, tags: int) -> None:
+def check_tags(body: Body, known: int) -> int:
+    """The tags known after `body`, whose entries and metadata may name only those (IndexFormatError
+    otherwise); `known`: the tags of the chunks before it."""
+    tags = known + len(body.tags)
+    if (len(body.tag) and int(body.tag.max()) >= max(tags, 1)) or any(
+        meta.tag >= tags for meta in body.metadata
+    ):
+        raise IndexFormatError("its entries name tags it does not have")
+    return tags
+
+
+def _check_chunk(
+    head: ChunkHead, length: np.ndarray, kind: np.ndarray, metadata: list[Metadata]
+) -> None:
     """The entries must chain from the chunk's start to its covered size, `records` records
-    ending at `last_offset`, and name only tags and kinds that exist."""
-    same = (body.kind & SAME_RECORD) != 0
+    ending at `last_offset`, and name only kinds that exist."""
+    same = (kind & SAME_RECORD) != 0
     firsts = ~same
-    lengths = body.length.astype(np.int64)
+    lengths = length.astype(np.int64)
     record_lengths = lengths[firsts]
     end = head.start + int(record_lengths.sum()) + FRAMING * len(record_lengths)
     if (
@@ -321,8 +362,7 @@ def _check_body(head: ChunkHead, body: Body, tags: int) -> None:
         or (head.records and head.last_offset != end - FRAMING - int(record_lengths[-1]))
         or (head.entries and same[0])
         or np.any(lengths[1:][same[1:]] != lengths[:-1][same[1:]])
-        or np.any(body.tag >= max(tags, 1))
-        or np.any((body.kind & KIND_MASK) >= len(KINDS))
-        or any(meta.tag >= tags or meta.kind >= len(KINDS) for meta in body.metadata)
+        or np.any((kind & KIND_MASK) >= len(KINDS))
+        or any(meta.kind >= len(KINDS) for meta in metadata)
     ):
         raise IndexFormatError("its entries do not chain through the file")

@@ -24,15 +24,16 @@ def rewrite(data: bytes, edit: Edit) -> bytes:
         pos = prefix = len(body) - count * sum(widths)
         columns = {}
         for (name, kind), width in zip(index_format.COLUMNS, widths, strict=True):
-            columns[name] = index_format.unshuffle(body, pos, count, kind)
+            columns[name] = np.empty(count, dtype=kind)
+            index_format.unshuffle(body, pos, columns[name])
             pos += width * count
         edit(number, columns)
         parts = [body[:prefix]]
         parts += (index_format.shuffle(columns[name], kind) for name, kind in index_format.COLUMNS)
         payload = zlib.compress(b"".join(parts), 1)
         fields = (head.covered, head.last_offset, head.last_crc, head.entries, head.records)
-        packed = index_format.CHUNK_HEADER.pack(
-            index_format.CHUNK_MAGIC, len(payload), *fields, 0
-        )[:-4]
+        packed = index_format.CHUNK_HEADER.pack(index_format.CHUNK_MAGIC, len(payload), *fields, 0)[
+            :-4
+        ]
         out.append(packed + masked_crc32c(packed + payload).to_bytes(4, "little") + payload)
     return b"".join(out)

@@ -199,9 +199,9 @@ def test_a_merged_summary_shares_its_record_and_round_trips():
     )
     ((_, chunk),) = index_format.iter_chunks(data)
     assert chunk.entries.tobytes() == entries.tobytes()
-    (_, head), = index_format.iter_heads(data)
+    ((_, head),) = index_format.iter_heads(data)
     assert index_format.decode_header(data) == 1
-    body = head.decode(0)
+    body = head.decode()
     assert body.kind.tolist()[1:] == [0x81, 0x81 | 0x40, 0x43]
 
 
