@@ -13,7 +13,9 @@ import summary
 from summary.cli import main
 from summary.reader import load
 from summary.reader.indexed import IndexWarning, index_path
+from summary.reader.sampling import sample_positions
 from summary.wire import index_format, records
+from tests.byte_counter import Counter, tag_records
 from tests.reader import index_lies
 
 
@@ -226,3 +228,60 @@ def test_a_record_that_is_no_event_ends_the_index_where_the_scan_stops(tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _same(load(logdir, index="ignore"), load(logdir))
+
+
+def test_a_sampled_load_reads_only_the_kept_records(tmp_path, monkeypatch):
+    logdir = tmp_path / "run"
+    with summary.create_file_writer(str(logdir)):
+        for step in range(300):
+            summary.scalar("loss", 1.0 / (step + 1), step=step)
+            noise = np.random.default_rng(step).integers(0, 256, (1, 48, 48, 3), np.uint8)
+            summary.image("img", noise, step=step)
+    (path,) = [str(logdir / f) for f in os.listdir(logdir) if "tfevents" in f]
+    samples = {"images": 10, "scalars": 50}
+    scanned = load(logdir, index="ignore", samples_per_plugin=samples)
+    spans = tag_records(open(index_path(path), "rb").read(), "img")
+    kept = sum(size for _, size in (spans[i] for i in sample_positions(len(spans), 10)))
+    counter = Counter(monkeypatch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = load(logdir, samples_per_plugin=samples)
+    assert counter.opened == []  # the event file is never scanned
+    # the kept image records, and the checks: the first record and the last (an image)
+    assert kept <= counter.ranges <= kept + spans[-1][1] + 200
+    _same(scanned, got)
+    assert len(got["."]["img"]) == 10 and len(got["."]["loss"]) == 50
+
+
+def test_a_sample_of_merged_summaries_through_a_built_index(logdir):
+    """Events of several image values (a tag twice), as TF 1.x merges them: one record, entries
+    flagged SAME_RECORD; the sample finds each value by its place in the record."""
+    from tests.reader.tb_reference import Event, Summary, SummaryMetadata, write_events
+
+    metadata = SummaryMetadata()
+    metadata.plugin_data.plugin_name = "images"
+
+    def image(tag, step, copy):
+        value = Summary.Value(tag=tag, metadata=metadata)
+        value.tensor.dtype = 7  # DT_STRING
+        png = np.random.default_rng(step * 10 + copy).bytes(300 + copy)
+        value.tensor.string_val.extend([b"2", b"2", png])
+        value.tensor.tensor_shape.dim.add(size=3)
+        return value
+
+    events = [
+        Event(
+            wall_time=1.5e9 + step,
+            step=step,
+            summary=Summary(value=[image("a", step, 0), image("b", step, 1), image("a", step, 2)]),
+        )
+        for step in range(9)
+    ]
+    write_events(logdir, events)
+    for samples in ({"images": 3}, {"images": 1}, None):
+        scanned = load(logdir, index="ignore", samples_per_plugin=samples)
+        _same(scanned, load(logdir, index="build", samples_per_plugin=samples))
+        _same(scanned, load(logdir, samples_per_plugin=samples))
+    (name,) = [n for n in os.listdir(logdir) if "tfindex" in n]
+    ((_, head),) = index_format.iter_heads(open(os.path.join(logdir, name), "rb").read())
+    assert np.count_nonzero(head.decode().kind & index_format.SAME_RECORD) == 2 * 9

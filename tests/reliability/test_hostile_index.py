@@ -1,6 +1,8 @@
 """Hostile indexes and changed event files, at random (hypothesis): `load` through the index never
 crashes, hangs or differs from a scan wherever a change is one the checks can see — any edit of
-the index, and truncating, appending to, or editing the first or last records of the event file."""
+the index; lies with valid checksums about where records are (lengths, SAME_RECORD flags), which
+entries hold a number (HAS_VALUE), unknown kinds and tags; and truncating, appending to, or
+editing the first or last records of the event file."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from hypothesis import strategies as st
 import summary
 from summary.reader import load
 from summary.reader.indexed import index_path
-from summary.wire import records
+from summary.wire import index_format, records
+from tests.reader import index_lies
 
 _SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -34,13 +37,13 @@ def _run(directory) -> tuple[str, bytes, bytes]:
     return path, open(path, "rb").read(), open(index_path(path), "rb").read()
 
 
-def _compare(directory) -> None:
+def _compare(directory, samples=None) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for plugins in (None, "scalars", "images"):
             a, b = (
-                load(directory, plugins=plugins, index="ignore"),
-                load(directory, plugins=plugins),
+                load(directory, plugins=plugins, index="ignore", samples_per_plugin=samples),
+                load(directory, plugins=plugins, samples_per_plugin=samples),
             )
             assert list(a) == list(b)
             for run in a:
@@ -106,3 +109,47 @@ def test_checked_changes_of_the_event_file(tmp_path, change, where, mask):
         data[last + where % (len(data) - last)] ^= mask
     open(path, "wb").write(bytes(data))
     _compare(directory)
+
+
+lies = st.lists(
+    st.tuples(
+        st.sampled_from(["length", "same_record", "has_value", "kind", "tag"]),
+        st.integers(0, 1 << 30),
+        st.integers(1, 1 << 20),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@_SETTINGS
+@given(lies=lies, samples=st.sampled_from([None, {"images": 2, "scalars": 7}]))
+def test_lies_with_valid_checksums(tmp_path, lies, samples):
+    directory = tmp_path / "run"
+    if not directory.exists():
+        _run(directory)
+    (name,) = [n for n in os.listdir(directory) if "tfevents" in n]
+    path = os.path.join(directory, name)
+    pristine = directory / "pristine"
+    if not pristine.exists():
+        pristine.write_bytes(open(index_path(path), "rb").read())
+
+    def lie(number, columns):
+        count = len(columns["kind"])
+        for what, at, amount in lies:
+            at %= count
+            if what == "length":
+                columns["length"][at] += np.uint32(amount)
+            elif what == "same_record":
+                columns["kind"][at] ^= index_format.SAME_RECORD
+            elif what == "has_value":
+                columns["kind"][at] ^= index_format.HAS_VALUE
+            elif what == "kind":  # a code no kind has
+                flags = columns["kind"][at] & ~np.uint8(index_format.KIND_MASK)
+                unknown = len(index_format.KINDS) + amount % (64 - len(index_format.KINDS))
+                columns["kind"][at] = flags | np.uint8(unknown)
+            else:  # a tag id no tag has
+                columns["tag"][at] += np.uint32(1000 + amount)
+
+    open(index_path(path), "wb").write(index_lies.rewrite(pristine.read_bytes(), lie))
+    _compare(directory, samples)

@@ -1,6 +1,7 @@
-"""Indexed runs in object storage: scalars fetch only the index objects; sampled image reads
-fetch byte ranges of the event objects, never whole objects. Bytes are counted where the reader
-asks the store for them (summary/reader/storage.py), on memory:// and on a local S3 server."""
+"""Indexed runs in object storage: scalars fetch only the index objects; image reads (all of a
+tag's, or a sample) fetch byte ranges of the event objects, never whole objects. Bytes are
+counted where the reader asks the store for them (summary/reader/storage.py), on memory:// and on
+a local S3 server."""
 
 from __future__ import annotations
 
@@ -8,49 +9,12 @@ import numpy as np
 import pytest
 
 import summary
-from summary.reader import load, storage
+from summary.reader import load
+from summary.reader.indexed import index_path
+from summary.reader.sampling import sample_positions
+from tests.byte_counter import Counter, tag_records
 
 fsspec = pytest.importorskip("fsspec")
-
-
-class Counter:
-    """Bytes the reader fetched, by kind of request, through the real filesystem."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.ranges = self.whole = self.streamed = 0
-        self.opened: list[str] = []
-        read_range, read_whole, open_binary = (
-            storage.read_range,
-            storage.read_whole,
-            storage.open_binary,
-        )
-
-        def counted_range(path, start, end):
-            data = read_range(path, start, end)
-            self.ranges += len(data)
-            return data
-
-        def counted_whole(path):
-            data = read_whole(path)
-            self.whole += len(data or b"")
-            return data
-
-        def counted_open(path):
-            self.opened.append(path)
-            handle = open_binary(path)
-            read = handle.read
-
-            def counted_read(*args):
-                data = read(*args)
-                self.streamed += len(data)
-                return data
-
-            handle.read = counted_read
-            return handle
-
-        monkeypatch.setattr(storage, "read_range", counted_range)
-        monkeypatch.setattr(storage, "read_whole", counted_whole)
-        monkeypatch.setattr(storage, "open_binary", counted_open)
 
 
 def _write(logdir: str) -> None:
@@ -71,16 +35,32 @@ def _check(logdir: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert counter.opened == [] and counter.streamed == 0  # no event object was opened
     assert counter.ranges < 200  # the checks: first and last records' framing
     assert data["."]["loss"].values.tolist() == scanned["."]["loss"].values.tolist()
-    (event,) = [p for p in fsspec.core.url_to_fs(logdir)[0].find(logdir) if "tfevents" in p]
-    size = fsspec.core.url_to_fs(logdir)[0].size(event)
+    filesystem = fsspec.core.url_to_fs(logdir)[0]
+    (event,) = [p for p in filesystem.find(logdir) if "tfevents" in p]
+    size = filesystem.size(event)
     assert counter.whole < size / 10  # the index object only
+    spans = tag_records(filesystem.cat_file(index_path(event)), "img")
     counter = Counter(monkeypatch)
-    got = load(logdir, plugins="images", tags="img")
+    got = load(logdir, plugins="images", tags=["img"])
     assert counter.opened == [] and counter.streamed == 0
-    assert counter.ranges < size  # only the image records, by range
+    # the image records by range (and the few scalars between them, read in the same request)
+    first, (last, last_size) = spans[0][0], spans[-1]
+    assert sum(n for _, n in spans) <= counter.ranges <= last + last_size - first + 300
     ours, theirs = got["."]["img"].raw, images["."]["img"].raw
     assert len(ours) == len(theirs) == 20
     assert all(a.tolist() == b.tolist() for a, b in zip(ours, theirs, strict=True))
+    # a sample of 3: the first, middle and last image records by range, nothing else
+    kept = [spans[i] for i in sample_positions(len(spans), 3)]
+    counter = Counter(monkeypatch)
+    got = load(logdir, samples_per_plugin={"images": 3, "scalars": 100})
+    assert counter.opened == [] and counter.streamed == 0
+    assert sum(n for _, n in kept) <= counter.ranges <= sum(n for _, n in kept) + 300
+    theirs = load(logdir, index="ignore", samples_per_plugin={"images": 3, "scalars": 100})
+    assert got["."]["img"].steps.tolist() == theirs["."]["img"].steps.tolist() == [0, 200, 380]
+    ours, theirs_raw = got["."]["img"].raw, theirs["."]["img"].raw
+    assert all(a.tolist() == b.tolist() for a, b in zip(ours, theirs_raw, strict=True))
+    assert got["."]["loss"].values.tolist() == theirs["."]["loss"].values.tolist()
+    assert len(got["."]["loss"]) == 100
 
 
 def test_memory_scalars_read_only_the_index(memory_logdir, monkeypatch):
