@@ -66,13 +66,18 @@ def indexed_load(logdir: str, index: str = "use") -> dict[str, Any]:
 
 
 def prepare_index(logdir: str) -> None:
-    """Index every event file of `logdir` that has none (our writer's files have one already)."""
+    """Index every event file of `logdir` that has none, or one of another format version (our
+    writer's files have one already; a file kept from an earlier run may have an older one)."""
     from summary.reader import storage
     from summary.reader.event_files import iter_event_files
     from summary.reader.indexed import build_index, index_path
+    from summary.wire.index_format import IndexFormatError, decode_header
 
     for _, path in iter_event_files(logdir):
-        if storage.read_whole(index_path(path)) is None:
+        data = storage.read_whole(index_path(path))
+        try:
+            decode_header(data or b"")
+        except IndexFormatError:
             build_index(path)
 
 

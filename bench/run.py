@@ -45,6 +45,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", help="where to write the results (default bench/results/)")
     parser.add_argument("--keep", action="store_true", help="keep the logdirs (printed at the end)")
     parser.add_argument("--size", type=int, help="points in the one-file scan workload (read_scan)")
+    parser.add_argument(
+        "--input",
+        help="directory keeping the files the reading workloads read, to reuse between runs "
+        "(written there when missing)",
+    )
     return parser.parse_args(argv)
 
 
@@ -124,10 +129,14 @@ class Runner:
         return result
 
     def _read_file(self, name: str, sizes: dict[str, Any]) -> str:
-        """The file a reading workload reads, written once per invocation (and size)."""
+        """The file a reading workload reads, written once per invocation and size (or once for
+        all, in --input)."""
         name = f"{name}-{sizes['count']}"
         if name not in self.read_paths:
-            logdir = os.path.join(self.workdir, f"{name}-input")
+            logdir = os.path.join(self.args.input or self.workdir, f"{name}-input")
+            if self.args.input and os.path.isdir(logdir) and os.listdir(logdir):
+                self.read_paths[name] = logdir  # written by an earlier run
+                return logdir
             spec = {"task": "read_setup", "library": "summary", "logdir": logdir, "params": sizes}
             result = _worker(spec)
             if "error" in result:

@@ -36,8 +36,12 @@ class Column:
         self._array[self.size : end] = items
         self.size = end
 
-    def take(self, source: np.ndarray, indices: np.ndarray) -> None:
-        """Append source[indices], gathered straight into the column."""
+    def take(self, source: np.ndarray, indices: np.ndarray | slice) -> None:
+        """Append source[indices] (an index array or a slice), gathered straight into the
+        column."""
+        if isinstance(indices, slice):
+            self.extend(source[indices])  # a view: copied once, into the column
+            return
         end = self.size + len(indices)
         if end > len(self._array):
             self._grow(end)

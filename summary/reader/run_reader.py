@@ -75,8 +75,8 @@ class Collector:
         self.wall_times.reserve(count)
         self.numbers.reserve(count)
 
-    def take(self, body: Body, indices: np.ndarray) -> None:
-        """Append the steps, wall times and values of an index chunk's entries at `indices`."""
+    def take(self, body: Body, indices: np.ndarray | slice) -> None:
+        """Append the steps, wall times and values of an index body's entries at `indices`."""
         self.steps.take(body.step, indices)
         self.wall_times.take(body.wall_time, indices)
         self.numbers.take(body.value, indices)
@@ -431,6 +431,7 @@ class RunReader:
         return self._raw(ref.tag, kind, value)
 
 
+Entries = np.ndarray | slice  # some entries of an index body: their indices, or a slice
 _SKIP_TAG, _COLUMNS, _FETCH, _DEFER = range(4)  # how a tag's entries in an index are taken
 _RECORD, _EMPTY = KIND_CODES["record"], KIND_CODES["empty"]
 _OBSOLETE = KIND_CODES["obsolete_old_style_histogram"]
@@ -524,24 +525,21 @@ class _IndexPass:
         tags = body.tag[valued].astype(np.uint16 if len(self.names) <= 1 << 16 else np.uint32)
         counts = np.bincount(tags)
         present = np.flatnonzero(counts)
-        if len(present) == 1:
-            groups = [valued]
-        else:
-            order = valued[np.argsort(tags, kind="stable")]  # radix sort: ids are 16 bits
-            groups = np.split(order, np.cumsum(counts[present])[:-1])
         offsets: list[np.ndarray] = []  # computed once, if a tag needs them
 
-        def offsets_of(group: np.ndarray) -> np.ndarray:
+        def offsets_of(group: Entries) -> np.ndarray:
             if not offsets:
                 offsets.append(body.offsets(start))
             return offsets[0][group]
 
-        for tag_id, group in zip(present.tolist(), groups, strict=True):
+        sizes = counts[present]
+        groups = _by_tag(valued, tags, sizes)
+        for tag_id, group, count in zip(present.tolist(), groups, sizes.tolist(), strict=True):
             taken = self.taken.get(tag_id)
             if taken is None:
-                taken = self.taken[tag_id] = self._start(tag_id, int(kinds[group[0]]))
+                taken = self.taken[tag_id] = self._start(tag_id, int(kinds[group][0]))
                 # room for as many more as this chunk suggests: touched only when written
-                taken.steps.reserve(len(group) * remaining // len(body.kind) + 1024)
+                taken.steps.reserve(count * remaining // len(body.kind) + 1024)
             if taken.plan.mode != _SKIP_TAG:
                 self._take(taken, body, group, offsets_of)
 
@@ -566,8 +564,8 @@ class _IndexPass:
         self,
         taken: _Taken,
         body: Body,
-        group: np.ndarray,
-        offsets_of: Callable[[np.ndarray], np.ndarray],
+        group: Entries,
+        offsets_of: Callable[[Entries], np.ndarray],
     ) -> None:
         flags = body.kind[group]
         mode = taken.plan.mode
@@ -575,6 +573,7 @@ class _IndexPass:
         if mode == _DEFER:
             nth = _nth_in_record(offsets_of(group))
         if not np.all(flags & HAS_VALUE):  # values of other kinds than one-number scalars
+            group = np.arange(len(body.kind))[group]
             plain = flags & KIND_MASK
             shown = plain != _OBSOLETE
             empty = plain == _EMPTY
@@ -648,6 +647,26 @@ class _IndexPass:
         for step, wall_time, offset, length, nth in zip(*columns, strict=True):
             ref = Deferred(self.path, offset, taken.name, nth, length)
             self.reader.add(collector, step, wall_time, ref)
+
+
+def _by_tag(valued: np.ndarray, tags: np.ndarray, sizes: np.ndarray) -> list[Entries]:
+    """The entries `valued` (tag ids `tags`) of each tag present, in order of tag id, each in
+    file order (`sizes`: how many each tag has): slices when the tags repeat in one order
+    throughout (scalars logged in the same order at every step: strided copies, no index
+    arrays), else from a stable sort."""
+    present = len(sizes)
+    if present == 1:
+        return [valued]
+    first, end = int(valued[0]), int(valued[-1]) + 1
+    if (
+        end - first == len(valued)
+        and len(valued) % present == 0
+        and np.array_equal(tags[present:], tags[:-present])
+    ):
+        return [slice(first + at, end, present) for at in np.argsort(tags[:present]).tolist()]
+    order = valued[np.argsort(tags, kind="stable")]  # a radix sort: ids are 16 bits
+    groups: list[Entries] = list(np.split(order, np.cumsum(sizes)[:-1]))
+    return groups
 
 
 def _nth_in_record(offsets: np.ndarray) -> np.ndarray:

@@ -285,3 +285,21 @@ def test_a_sample_of_merged_summaries_through_a_built_index(logdir):
     (name,) = [n for n in os.listdir(logdir) if "tfindex" in n]
     ((_, head),) = index_format.iter_heads(open(os.path.join(logdir, name), "rb").read())
     assert np.count_nonzero(head.decode().kind & index_format.SAME_RECORD) == 2 * 9
+
+
+@pytest.mark.parametrize("order", ["fixed", "changing", "one tag"])
+def test_scalars_in_a_fixed_or_changing_order_per_step(tmp_path, order):
+    """Tags logged in the same order at every step are taken by strided slices, others by a
+    sort: the same values as a scan either way."""
+    logdir = tmp_path / "run"
+    tags = ["c", "a", "b"] if order != "one tag" else ["a"]
+    with summary.create_file_writer(str(logdir)):
+        for step in range(5000):
+            if order == "changing" and step == 2500:
+                tags = tags[::-1]
+            for i, tag in enumerate(tags):
+                summary.scalar(tag, step * 0.5 + i, step=step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _same(load(logdir, index="ignore"), load(logdir))
+        _same(load(logdir, index="ignore", values=False), load(logdir, values=False))
