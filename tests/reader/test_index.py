@@ -17,6 +17,7 @@ from summary.reader.sampling import sample_positions
 from summary.wire import index_format, records
 from tests.byte_counter import Counter, tag_records
 from tests.reader import index_lies
+from tests.reader.test_samples_per_plugin import write_merged_images
 
 
 def _write(logdir, steps=300):
@@ -256,28 +257,7 @@ def test_a_sampled_load_reads_only_the_kept_records(tmp_path, monkeypatch):
 def test_a_sample_of_merged_summaries_through_a_built_index(logdir):
     """Events of several image values (a tag twice), as TF 1.x merges them: one record, entries
     flagged SAME_RECORD; the sample finds each value by its place in the record."""
-    from tests.reader.tb_reference import Event, Summary, SummaryMetadata, write_events
-
-    metadata = SummaryMetadata()
-    metadata.plugin_data.plugin_name = "images"
-
-    def image(tag, step, copy):
-        value = Summary.Value(tag=tag, metadata=metadata)
-        value.tensor.dtype = 7  # DT_STRING
-        png = np.random.default_rng(step * 10 + copy).bytes(300 + copy)
-        value.tensor.string_val.extend([b"2", b"2", png])
-        value.tensor.tensor_shape.dim.add(size=3)
-        return value
-
-    events = [
-        Event(
-            wall_time=1.5e9 + step,
-            step=step,
-            summary=Summary(value=[image("a", step, 0), image("b", step, 1), image("a", step, 2)]),
-        )
-        for step in range(9)
-    ]
-    write_events(logdir, events)
+    write_merged_images(logdir, 9, size=300)
     for samples in ({"images": 3}, {"images": 1}, None):
         scanned = load(logdir, index="ignore", samples_per_plugin=samples)
         _same(scanned, load(logdir, index="build", samples_per_plugin=samples))

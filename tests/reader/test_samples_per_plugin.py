@@ -111,16 +111,16 @@ def test_bad_samples_name_load_and_the_argument(mixed_run, argument, error, matc
         load(mixed_run, samples_per_plugin=argument)
 
 
-def test_events_holding_several_sampled_values(logdir):
-    """One event, three image values (tag a twice, tag b once), written by TensorBoard's writer:
-    each value is one record of its tag, and the deferred read finds the right one."""
+def write_merged_images(logdir, steps: int, size: int = 2000) -> None:
+    """Events of three image values each (tag a twice, tag b once), written by TensorBoard's
+    writer, as a merged TF 1.x summary: `size` random bytes stand for each PNG."""
     from tests.reader.tb_reference import Event, Summary, SummaryMetadata, write_events
 
     metadata = SummaryMetadata()
     metadata.plugin_data.plugin_name = "images"
 
     def image(tag, step, copy):
-        png = np.random.default_rng(step * 10 + copy).bytes(2000)  # large, any bytes will do
+        png = np.random.default_rng(step * 10 + copy).bytes(size + copy)  # any bytes will do
         value = Summary.Value(tag=tag, metadata=metadata)
         value.tensor.dtype = 7  # DT_STRING
         value.tensor.string_val.extend([b"2", b"2", png])
@@ -133,9 +133,15 @@ def test_events_holding_several_sampled_values(logdir):
             step=step,
             summary=Summary(value=[image("a", step, 0), image("b", step, 1), image("a", step, 2)]),
         )
-        for step in range(6)
+        for step in range(steps)
     ]
     write_events(logdir, events)
+
+
+def test_events_holding_several_sampled_values(logdir):
+    """One event, three image values (tag a twice, tag b once), written by TensorBoard's writer:
+    each value is one record of its tag, and the deferred read finds the right one."""
+    write_merged_images(logdir, 6)
     full = load(logdir)["."]
     sampled = load(logdir, samples_per_plugin={"images": 3})["."]
     for tag, count in (("a", 12), ("b", 6)):

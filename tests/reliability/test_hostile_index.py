@@ -56,12 +56,8 @@ def _compare(directory, samples=None) -> None:
                     ]
 
 
-edits = st.lists(st.tuples(st.integers(0, 1 << 30), st.integers(1, 255)), min_size=1, max_size=4)
-
-
-@_SETTINGS
-@given(edits=edits, cut=st.one_of(st.none(), st.integers(0, 1 << 30)))
-def test_any_edit_or_cut_of_the_index(tmp_path, edits, cut):
+def _pristine_index(tmp_path) -> tuple[str, str, bytes]:
+    """The run (written once per test), its event file, and its index as written."""
     directory = tmp_path / "run"
     if not directory.exists():
         _run(directory)
@@ -70,7 +66,17 @@ def test_any_edit_or_cut_of_the_index(tmp_path, edits, cut):
     pristine = directory / "pristine"
     if not pristine.exists():
         pristine.write_bytes(open(index_path(path), "rb").read())
-    data = bytearray(pristine.read_bytes())
+    return str(directory), path, pristine.read_bytes()
+
+
+edits = st.lists(st.tuples(st.integers(0, 1 << 30), st.integers(1, 255)), min_size=1, max_size=4)
+
+
+@_SETTINGS
+@given(edits=edits, cut=st.one_of(st.none(), st.integers(0, 1 << 30)))
+def test_any_edit_or_cut_of_the_index(tmp_path, edits, cut):
+    directory, path, pristine = _pristine_index(tmp_path)
+    data = bytearray(pristine)
     for at, mask in edits:
         data[at % len(data)] ^= mask
     if cut is not None:
@@ -125,14 +131,7 @@ lies = st.lists(
 @_SETTINGS
 @given(lies=lies, samples=st.sampled_from([None, {"images": 2, "scalars": 7}]))
 def test_lies_with_valid_checksums(tmp_path, lies, samples):
-    directory = tmp_path / "run"
-    if not directory.exists():
-        _run(directory)
-    (name,) = [n for n in os.listdir(directory) if "tfevents" in n]
-    path = os.path.join(directory, name)
-    pristine = directory / "pristine"
-    if not pristine.exists():
-        pristine.write_bytes(open(index_path(path), "rb").read())
+    directory, path, pristine = _pristine_index(tmp_path)
 
     def lie(number, columns):
         count = len(columns["kind"])
@@ -151,5 +150,5 @@ def test_lies_with_valid_checksums(tmp_path, lies, samples):
             else:  # a tag id no tag has
                 columns["tag"][at] += np.uint32(1000 + amount)
 
-    open(index_path(path), "wb").write(index_lies.rewrite(pristine.read_bytes(), lie))
+    open(index_path(path), "wb").write(index_lies.rewrite(pristine, lie))
     _compare(directory, samples)
