@@ -68,16 +68,11 @@ def indexed_load(logdir: str, index: str = "use") -> dict[str, Any]:
 def prepare_index(logdir: str) -> None:
     """Index every event file of `logdir` that has none, or one of another format version (our
     writer's files have one already; a file kept from an earlier run may have an older one)."""
-    from summary.reader import storage
     from summary.reader.event_files import iter_event_files
-    from summary.reader.indexed import build_index, index_path
-    from summary.wire.index_format import IndexFormatError, decode_header
+    from summary.reader.indexed import build_index, has_index
 
     for _, path in iter_event_files(logdir):
-        data = storage.read_whole(index_path(path))
-        try:
-            decode_header(data or b"")
-        except IndexFormatError:
+        if not has_index(path):
             build_index(path)
 
 

@@ -63,6 +63,17 @@ def index_path(event_path: str) -> str:
     return join.join(head, index_name(name))
 
 
+def has_index(path: str) -> bool:
+    """Whether `path` has an index of this format version beside it (one of another version is
+    as good as none: readers do not use it)."""
+    data = storage.read_whole(index_path(path))
+    try:
+        decode_header(data or b"")
+    except IndexFormatError:
+        return False
+    return True
+
+
 def check_mode(index: str) -> None:
     if index not in MODES:
         raise ValueError(f"load: index must be one of {MODES}, not {index!r}")

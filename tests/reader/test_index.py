@@ -283,3 +283,19 @@ def test_scalars_in_a_fixed_or_changing_order_per_step(tmp_path, order):
         warnings.simplefilter("error")
         _same(load(logdir, index="ignore"), load(logdir))
         _same(load(logdir, index="ignore", values=False), load(logdir, values=False))
+
+
+def test_an_index_of_version_1_warns_once_and_the_cli_replaces_it(tmp_path):
+    logdir, path = _closed_run(tmp_path)
+    data = open(index_path(path), "rb").read()
+    first_crc = index_format.decode_header(data)
+    head = index_format.HEADER.pack(index_format.MAGIC, 1, first_crc, 0)[:-4]
+    old = head + records.masked_crc32c(head).to_bytes(4, "little") + data[len(head) + 4 :]
+    open(index_path(path), "wb").write(old)
+    with pytest.warns(IndexWarning, match="version 1"):
+        _same(load(logdir, index="ignore"), load(logdir))
+    assert main(["index", str(logdir)]) == 0
+    assert open(index_path(path), "rb").read() != old
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _same(load(logdir, index="ignore"), load(logdir))
