@@ -395,10 +395,10 @@ class EventFile:
     def _write_chunk(self, queue: deque[Entry]) -> None:
         """Encode and write one chunk (its bytes are freed on return, before the next one)."""
         self._output.prepare_for_chunk()
-        parts, size, count, markers, nbytes = self._encoder.encode_chunk(queue)
+        parts, size, batch, markers, nbytes = self._encoder.encode_chunk(queue)
         self._staged_bytes += nbytes  # still counted against the bound until written
         if parts:
-            self._output.stage(parts, size, count)
+            self._output.stage(parts, size, batch)
             del parts
             self._output.write()  # an OSError leaves the markers unset: flush() sees it
         self._release_staged()
