@@ -5,10 +5,10 @@
 Writing: total CPU µs per scalar event (caller and writer thread together) with the index and
 without it (the same writer with `summary.writer.file_index.ENABLED` off), in fresh processes.
 Reading: `load` from the index and by scan (index="ignore") of the same file, each in a fresh
-process with its peak RSS, and the index's size against the event file's. `indexed_load(logdir)` is the timed
-function another harness (bench/run.py (f)) can call. S3 (--only-s3 [--s3-mb 1000]): scalars
-among that many MB of images in a run on a local moto server, bytes fetched and seconds of
-`load(plugins="scalars")` with and without the index.
+process with its peak RSS, and the index's size against the event file's.
+`indexed_load(logdir)` is the timed function another harness (bench/run.py (f)) can call. S3
+(--only-s3 [--s3-mb 1000]): scalars among that many MB of images in a run on a local moto
+server, bytes fetched and seconds of `load(plugins="scalars")` with and without the index.
 """
 
 from __future__ import annotations
