@@ -73,9 +73,9 @@ class Encoder:
             size += len(payload)
             if size >= CHUNK_BYTES:
                 break
-        batch = Batch(self._described, self._parsed, out)
+        described, parsed = self._described, self._parsed
         self._described, self._parsed = [], []  # the batch keeps them, until they are written
-        return out, size, batch, markers, nbytes
+        return out, size, Batch(described, parsed, out), markers, nbytes
 
     def _payload(self, entry: Entry) -> bytes:
         kind = type(entry)

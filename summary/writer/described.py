@@ -24,7 +24,7 @@ class Batch:
     def __init__(self, described: list[ScalarTuple | bytes], parsed: list[int], parts: list[bytes]):
         self.described = described
         self.parsed = parsed
-        self.lengths = np.fromiter(map(len, parts[1::3]), np.int64, len(described))
+        self.lengths = np.fromiter(map(len, parts[1::3]), np.int64)  # checked by the index
         self.footers = parts[2::3]
 
     def __len__(self) -> int:

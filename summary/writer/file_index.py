@@ -74,6 +74,8 @@ class FileIndex:
                 self._fd = -1
 
     def _add(self, builder: IndexBuilder, batch: Batch, first: int, end: int) -> None:
+        if len(batch.lengths) != len(batch.described):
+            raise ValueError("a batch whose records are not all described")  # a bug: give up
         parsed = batch.parsed
         start = first
         for at in parsed[bisect.bisect_left(parsed, first) : bisect.bisect_left(parsed, end)]:
