@@ -15,6 +15,7 @@ from summary.writer.entries import (
     Entry,
     EventEntry,
     FlushMarker,
+    ScalarsEntry,
     ScalarTuple,
     SummaryEntry,
     TensorEntry,
@@ -26,10 +27,16 @@ _U32 = records.pack_u32
 
 
 class Encoder:
-    """Encodes entries; `skip(entry, error)` hears of a value that could not be encoded."""
+    """Encodes entries; `skip(entry, error)` hears of a value that could not be encoded, and
+    `expand(entry)` gives a ScalarsEntry's values as scalar tuples, encoded as queued singly."""
 
-    def __init__(self, skip: Callable[[Entry, BaseException], None]) -> None:
+    def __init__(
+        self,
+        skip: Callable[[Entry, BaseException], None],
+        expand: Callable[[ScalarsEntry], list[ScalarTuple]],
+    ) -> None:
         self._skip = skip
+        self._expand = expand
         self._scalar_parts: dict[str, tuple[bytes | None, bytes, bytes, bytes]] = {}
         self._tags_with_metadata: set[str] = set()
 
@@ -55,6 +62,9 @@ class Encoder:
                 markers.append(entry.done)
                 if out:
                     break
+                continue
+            if type(entry) is ScalarsEntry:  # its values go first in the queue, in order
+                queue.extendleft(reversed(self._expand(entry)))
                 continue
             nbytes += nbytes_of(entry)
             try:
