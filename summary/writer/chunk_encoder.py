@@ -68,7 +68,7 @@ class Encoder:
                 continue
             nbytes += nbytes_of(entry)
             try:
-                payload = self._payload(entry)
+                payload = self._payload(entry)  # type: ignore[arg-type]  # not a marker or batch
             except BaseException as error:  # one bad value (even SystemExit) must not stop
                 self._skip(entry, error)  # the others, nor end the writer thread
                 continue
@@ -81,7 +81,7 @@ class Encoder:
                 break
         return out, size, count, markers, nbytes
 
-    def _payload(self, entry: Entry) -> bytes:
+    def _payload(self, entry: ScalarTuple | TensorEntry | SummaryEntry | EventEntry) -> bytes:
         kind = type(entry)
         if kind is tuple:  # a ScalarEntry's fields (entries.py says why not the class)
             return self._scalar_payload(entry)  # type: ignore[arg-type]

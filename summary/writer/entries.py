@@ -121,7 +121,7 @@ def scalar_tuples(
     (a deleted JAX array), and the others are kept."""
     _, _, step, wall_time, metadata, read = entry
     out: list[ScalarTuple] = []
-    for tag, value in zip(entry.tags, entry.values):
+    for tag, value in zip(entry.tags, entry.values, strict=True):
         if type(value) is not float:
             try:
                 value = read(value)

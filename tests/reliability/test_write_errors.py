@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 import summary
-from summary.writer import health
 from summary.ops.scalar import METADATA as SCALAR_METADATA
+from summary.writer import health
 from summary.writer.entries import ScalarsEntry, TensorEntry, events_of
 from tests.reliability.faults import (
     dropped_counts,
