@@ -198,13 +198,18 @@ class SummaryWriter(interface.MetricWriter):
 
 
 def _jax_scalar(value: Any) -> bool:
-    """A real JAX scalar (a concrete `jax.Array`, never a tracer), told without reading it."""
+    """A real JAX scalar (a concrete `jax.Array`, never a tracer), told without reading it: its
+    `aval` (shape and dtype in one object) costs half of reading `.shape` and `.dtype`."""
     kind = type(value)
     known = _JAX_ARRAY_TYPES.get(kind)
     if known is None:
         jax = sys.modules.get("jax")  # loaded if `value` is a JAX array; never imported here
-        known = _JAX_ARRAY_TYPES[kind] = jax is not None and issubclass(kind, jax.Array)
-    return known and value.shape == () and value.dtype.kind in "fiub"
+        known = jax is not None and issubclass(kind, jax.Array) and hasattr(kind, "aval")
+        _JAX_ARRAY_TYPES[kind] = known
+    if not known:
+        return False
+    aval = value.aval
+    return aval.shape == () and aval.dtype.kind in "fiub"
 
 
 def _host_float(value: Any) -> float:
