@@ -18,6 +18,7 @@ from summary.writer.entries import (
     Entry,
     EventEntry,
     FlushMarker,
+    ScalarsEntry,
     ScalarTuple,
     SummaryEntry,
     TensorEntry,
@@ -29,10 +30,16 @@ _U32 = records.pack_u32
 
 
 class Encoder:
-    """Encodes entries; `skip(entry, error)` hears of a value that could not be encoded."""
+    """Encodes entries; `skip(entry, error)` hears of a value that could not be encoded, and
+    `expand(entry)` gives a ScalarsEntry's values as scalar tuples, encoded as queued singly."""
 
-    def __init__(self, skip: Callable[[Entry, BaseException], None]) -> None:
+    def __init__(
+        self,
+        skip: Callable[[Entry, BaseException], None],
+        expand: Callable[[ScalarsEntry], list[ScalarTuple]],
+    ) -> None:
         self._skip = skip
+        self._expand = expand
         self._scalar_parts: dict[str, tuple[bytes | None, bytes, bytes, bytes]] = {}
         self._tags_with_metadata: set[str] = set()
         self._described: list[ScalarTuple | bytes] = []
@@ -61,9 +68,12 @@ class Encoder:
                 if out:
                     break
                 continue
+            if type(entry) is ScalarsEntry:  # its values go first in the queue, in order
+                queue.extendleft(reversed(self._expand(entry)))
+                continue
             nbytes += nbytes_of(entry)
             try:
-                payload = self._payload(entry)
+                payload = self._payload(entry)  # type: ignore[arg-type]  # not a marker or batch
             except BaseException as error:  # one bad value (even SystemExit) must not stop
                 self._skip(entry, error)  # the others, nor end the writer thread
                 continue
@@ -77,7 +87,7 @@ class Encoder:
         self._described, self._parsed = [], []  # the batch keeps them, until they are written
         return out, size, Batch(described, parsed, out), markers, nbytes
 
-    def _payload(self, entry: Entry) -> bytes:
+    def _payload(self, entry: ScalarTuple | TensorEntry | SummaryEntry | EventEntry) -> bytes:
         kind = type(entry)
         if kind is tuple:  # a ScalarEntry's fields (entries.py says why not the class)
             return self._scalar_payload(entry)  # type: ignore[arg-type]
