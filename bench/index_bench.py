@@ -3,12 +3,12 @@
     python bench/index_bench.py [--events 10000000] [--write-events 1000000]
 
 Writing: total CPU µs per scalar event (caller and writer thread together) with the index and
-without it (the same writer with its sink left unwrapped), in fresh processes. Reading: `load`
-from the index and by scan (index="ignore") of the same file, each in a fresh process with its
-peak RSS, and the index's size against the event file's. `indexed_load(logdir)` is the timed
-function another harness (bench/run.py (f)) can call. S3 (--only-s3 [--s3-mb 1000]): scalars
-among that many MB of images in a run on a local moto server, bytes fetched and seconds of
-`load(plugins="scalars")` with and without the index.
+without it (the same writer with `summary.writer.file_index.ENABLED` off), in fresh processes.
+Reading: `load` from the index and by scan (index="ignore") of the same file, each in a fresh
+process with its peak RSS, and the index's size against the event file's.
+`indexed_load(logdir)` is the timed function another harness (bench/run.py (f)) can call. S3
+(--only-s3 [--s3-mb 1000]): scalars among that many MB of images in a run on a local moto
+server, bytes fetched and seconds of `load(plugins="scalars")` with and without the index.
 """
 
 from __future__ import annotations
@@ -29,18 +29,9 @@ TAGS = ("loss", "accuracy", "learning_rate", "grad_norm")
 def write(logdir: str, events: int, index: bool) -> dict[str, float]:
     """Write `events` scalars over TAGS; CPU seconds of the whole process per event."""
     import summary
-    from summary.writer import sinks
+    from summary.writer import file_index
 
-    if not index:
-        wrapped = sinks.open_sink
-
-        def bare(logdir: str, suffix: str) -> Any:
-            return wrapped(logdir, suffix)._inner
-
-        sinks.open_sink = bare
-        import summary.writer.registry as registry
-
-        registry.open_sink = bare  # type: ignore[attr-defined]
+    file_index.ENABLED = index  # the benchmarks' switch: False writes the event file alone
     start = time.process_time()
     wall = time.perf_counter()
     with summary.create_file_writer(logdir):

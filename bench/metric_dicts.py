@@ -4,7 +4,8 @@ The subject is clu's `write_scalars(step, {name: value})` on `summary.integratio
 writer (`summary`) and, for code ported from the peers, ten `add_scalar` calls on
 `summary.SummaryWriter` (`summary (add_*)`), as tensorboardX and torch need ten calls too;
 `tf.summary` is clu's own TF-backed `SummaryWriter.write_scalars` where clu and TensorFlow are
-installed. With `values="jax"` every value is a JAX float32 scalar on the CPU device: our rows
+installed. With `values="numpy"` every value is a NumPy float32 scalar, which every row takes
+as it is. With `values="jax"` every value is a JAX float32 scalar on the CPU device: our rows
 take it as it is, the peers (which cannot) get `float(value)`, the same host read, in the loop.
 Back to back, the writer thread's work competes with the caller for the GIL; `step_ms` spaces
 the calls as a training loop does.
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from libraries import Session, open_session
 from writing import scalar_tag, scalar_value, timed, units
 
@@ -63,6 +65,8 @@ def _step_values(call: int, kind: str) -> dict[str, Any]:
         import jax.numpy as jnp
 
         return {tag: jnp.float32(value) for tag, value in values.items()}
+    if kind == "numpy":
+        return {tag: np.float32(value) for tag, value in values.items()}
     return values
 
 

@@ -177,7 +177,7 @@ def targets(tables: dict[str, dict[str, dict[str, Any]]]) -> list[tuple[str, str
             2,
         )
     )
-    for values in ("float", "jax", "jax_steps"):
+    for values in ("float", "numpy", "jax", "jax_steps"):
         caller = tables.get(f"write_scalars_{values}", {}).get(SUBJECT_PREFIX, {}).get("caller_us")
         out.append(
             (

@@ -202,6 +202,7 @@ WORKLOADS = {
             for name, values, step_ms, spacing in (
                 ("float", "float", 0, ", back to back"),
                 ("jax", "jax", 0, ", back to back"),
+                ("numpy", "numpy", 0, ", back to back"),
                 ("jax_steps", "jax", 1, " once per {step_ms} ms training step"),
             )
         ),

@@ -4,9 +4,10 @@ progress line."""
 from __future__ import annotations
 
 import argparse
+import warnings
 
 from summary.cli.progress import progress_meter
-from summary.reader import LogdirData, load
+from summary.reader import IndexWarning, LogdirData, load
 
 
 def add_filters(parser: argparse.ArgumentParser) -> None:
@@ -22,16 +23,20 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
 
 
 def load_logdir(args: argparse.Namespace, values: bool = True) -> LogdirData:
-    """`args.logdir` loaded through the filters (FileNotFoundError when it does not exist)."""
+    """`args.logdir` loaded through the filters (FileNotFoundError when it does not exist).
+    Files without a usable index are scanned quietly: the values are the same, and stderr is
+    kept for what is wrong with the data (`python -m summary index` is the way to speed up)."""
     update, finish = progress_meter("reading")
     try:
-        return load(
-            args.logdir,
-            runs=args.run_filter,
-            tags=args.tag_filter,
-            plugins=args.plugin_filter,
-            values=values,
-            progress=update,
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", IndexWarning)
+            return load(
+                args.logdir,
+                runs=args.run_filter,
+                tags=args.tag_filter,
+                plugins=args.plugin_filter,
+                values=values,
+                progress=update,
+            )
     finally:
         finish()

@@ -27,9 +27,8 @@ from summary.ops.inputs import to_float, to_numeric_array
 from summary.ops.scalar import METADATA as SCALAR_METADATA
 from summary.proto import summary_pb2
 from summary.summary_writer import legacy
-from summary.wire.tensors import tensor_bytes
 from summary.writer.context import as_int64_step, check_name
-from summary.writer.entries import TensorEntry
+from summary.writer.entries import ScalarsEntry
 from summary.writer.errors import WriterClosedError, closed_error, op_error
 from summary.writer.event_writer import EventWriter
 from summary.writer.target import StagedTarget, SummaryTarget
@@ -54,28 +53,30 @@ class SummaryWriter(interface.MetricWriter):
     def write_scalars(self, step: int, scalars: Mapping[str, Any]) -> None:
         """One float32 scalar per key (plugin "scalars"), as `tf.summary.scalar`.
 
-        A JAX scalar is not read on the caller's thread: JAX arrays are immutable, so the writer
+        The call queues one entry for all its values, written as `ops.scalar` writes each. A
+        JAX scalar is not read on the caller's thread: JAX arrays are immutable, so the writer
         thread reads it (that host read costs microseconds, and waits for the computation that
-        makes it). One deleted before then (a donated buffer) is reported on the next call.
+        makes it). One deleted before then (a donated buffer) is skipped and reported on the
+        next call; the call's other values are written.
         """
         step = as_int64_step(_SCALAR, None, step)
-        checked = []
+        tags, values = [], []
         for key, value in scalars.items():
             if type(key) is not str or not key or not key.isascii():
                 key = check_name(_SCALAR, key)
             if type(value) is not float and not _jax_scalar(value):
                 value = to_float(_SCALAR, key, value)
-            checked.append((key, value))
-        writer, now = self._writer, time.time()
-        for key, value in checked:  # what ops.scalar queues, without its per-value checks
-            try:
-                if type(value) is float:
-                    writer.enqueue_scalar(key, step, value, SCALAR_METADATA, now)
-                else:
-                    entry = TensorEntry(key, step, now, _read_later(value), SCALAR_METADATA, 0)
-                    writer.enqueue_tensor(entry)
-            except WriterClosedError as error:
-                raise closed_error(_SCALAR, key, error) from None
+            tags.append(key)
+            values.append(value)
+        if not tags:
+            return
+        entry = ScalarsEntry(
+            tuple(tags), tuple(values), step, time.time(), SCALAR_METADATA, _host_float
+        )
+        try:
+            self._writer.enqueue_scalars(entry)
+        except WriterClosedError as error:
+            raise closed_error(_SCALAR, tags[0], error) from None
 
     def write_summaries(
         self,
@@ -197,18 +198,23 @@ class SummaryWriter(interface.MetricWriter):
 
 
 def _jax_scalar(value: Any) -> bool:
-    """A real JAX scalar (a concrete `jax.Array`, never a tracer), told without reading it."""
+    """A real JAX scalar (a concrete `jax.Array`, never a tracer), told without reading it: its
+    `aval` (shape and dtype in one object) costs half of reading `.shape` and `.dtype`."""
     kind = type(value)
     known = _JAX_ARRAY_TYPES.get(kind)
     if known is None:
         jax = sys.modules.get("jax")  # loaded if `value` is a JAX array; never imported here
-        known = _JAX_ARRAY_TYPES[kind] = jax is not None and issubclass(kind, jax.Array)
-    return known and value.ndim == 0 and value.dtype.kind in "fiub"
+        known = jax is not None and issubclass(kind, jax.Array) and hasattr(kind, "aval")
+        _JAX_ARRAY_TYPES[kind] = known
+    if not known:
+        return False
+    aval = value.aval
+    return aval.shape == () and aval.dtype.kind in "fiub"
 
 
-def _read_later(value: Any) -> Callable[[], bytes]:
-    """The scalar's float32 tensor, read from the device on the writer thread."""
-    return lambda: tensor_bytes(np.asarray(value, dtype=np.float32))
+def _host_float(value: Any) -> float:
+    """A JAX scalar's float32 value, read from the device (on the writer thread)."""
+    return float(np.asarray(value, dtype=np.float32))
 
 
 def _gif(frames: np.ndarray) -> Callable[[], summary_pb2.Summary.Value]:

@@ -43,7 +43,12 @@ CHECKED_BYTES = 1 << 20  # the first and last indexed records are CRC-checked up
 
 
 class IndexWarning(UserWarning):
-    """An index did not match its event file (or did not decode): the file was scanned."""
+    """Event files were scanned because their index was missing or did not match the file:
+    `load` issues one per call, naming them."""
+
+
+class UntrustedIndexError(ValueError):
+    """An index exists but cannot be used for its file: why, for the one IndexWarning."""
 
 
 class TrustedIndex(NamedTuple):
@@ -54,6 +59,7 @@ class TrustedIndex(NamedTuple):
     size: int  # of the event file when the index was checked
     records: int
     chunks: list[ChunkHead]
+    unproven: int  # chunks after the proven prefix: the file is shorter, or changed within it
 
 
 def index_path(event_path: str) -> str:
@@ -80,21 +86,31 @@ def check_mode(index: str) -> None:
 
 
 def trusted_index(path: str, size: int | None = None) -> TrustedIndex | None:
-    """The proven prefix of `path`'s index; None (after one IndexWarning when an index exists
-    but cannot be trusted) when there is none. `size`: the event file's, when listed already."""
+    """The proven prefix of `path`'s index, None when it has none; UntrustedIndexError when
+    one exists but does not decode or matches nothing of the file. `size`: the event file's,
+    when listed already."""
     data = storage.read_whole(index_path(path))
     if data is None:
         return None
     try:
         return _validate(path, data, storage.size_of(path) if size is None else size)
     except (IndexFormatError, OSError) as error:
-        distrust(path, error)
-        return None
+        raise UntrustedIndexError(str(error)) from None
 
 
-def distrust(path: str, error: Exception) -> None:
-    """The one warning for an index that cannot be trusted (its file is then scanned)."""
-    warnings.warn(f"summary.reader: index of {path} not used ({error}); scanning", IndexWarning, 4)
+def warn_scanned(problems: list[tuple[str, str]], stacklevel: int) -> None:
+    """The one IndexWarning of a load: the files scanned for want of a usable index, and why."""
+    if not problems:
+        return
+    shown = "; ".join(f"{path}: {why}" for path, why in problems[:3])
+    more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+    warnings.warn(
+        f"load: {len(problems)} event file(s) scanned without a usable index ({shown}{more}). "
+        'index="build" or `python -m summary index LOGDIR` writes indexes; '
+        'index="ignore" scans without this warning',
+        IndexWarning,
+        stacklevel + 1,
+    )
 
 
 def _validate(path: str, data: bytes, size: int) -> TrustedIndex | None:
@@ -105,6 +121,8 @@ def _validate(path: str, data: bytes, size: int) -> TrustedIndex | None:
     except IndexFormatError:
         if not chunks:
             raise
+    if not chunks:
+        return None  # written before its first chunk: it describes nothing yet
     first = _record_crc(path, 0, size)
     if first is None or first[0] != first_crc:
         raise IndexFormatError("it was written for another file (first record differs)")
@@ -112,9 +130,11 @@ def _validate(path: str, data: bytes, size: int) -> TrustedIndex | None:
     # matches is used, quietly (the file is the truth; the scan of the rest reports damage)
     good = _proven_chunks(path, chunks, size)
     if good == 0:
-        return None
+        raise IndexFormatError("the event file does not hold the records its index describes")
+    unproven = len(chunks) - good
     chunks = chunks[:good]
-    return TrustedIndex(chunks[-1].covered, size, sum(c.records for c in chunks), chunks)
+    records = sum(chunk.records for chunk in chunks)
+    return TrustedIndex(chunks[-1].covered, size, records, chunks, unproven)
 
 
 def decoded_chunks(index: TrustedIndex) -> Iterator[tuple[list[ChunkHead], Body]]:

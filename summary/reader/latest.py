@@ -8,6 +8,7 @@ part of the file written after the index's last chunk; an unindexed file is scan
 from __future__ import annotations
 
 import os
+import warnings
 from typing import NamedTuple
 
 from summary.reader.loader import load
@@ -27,7 +28,11 @@ def latest(
     logdir: str | os.PathLike[str], runs: Filter = None, tags: Filter = None, *, index: str = "use"
 ) -> dict[str, dict[str, Latest]]:
     """run -> scalar tag -> its Latest value, for every run below `logdir` (path or URL)."""
-    data = load(logdir, runs=runs, tags=tags, plugins="scalars", index=index)
+    with warnings.catch_warnings(record=True) as caught:  # re-issued from the caller's line
+        warnings.simplefilter("always")
+        data = load(logdir, runs=runs, tags=tags, plugins="scalars", index=index)
+    for warning in caught:
+        warnings.warn(warning.message, warning.category, stacklevel=2)
     found = {}
     for name, run in data.items():
         last = {}

@@ -15,7 +15,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from summary.reader import indexed
 from summary.reader.event_files import EventFile, list_event_files
@@ -63,23 +63,38 @@ def load(
             files.setdefault(found.run, []).append(found)
     on_read = _progress_counter(progress, files)
 
-    def read_run(run: str) -> tuple[RunData, list[Warning]]:
+    def read_run(run: str) -> _ReadRun:
         reader = RunReader(run, wanted, values, on_corruption, samples)
+        scanned = []
         for found in files[run]:
-            _read_file(reader, found, on_read, index)
-        return reader.result([found.path for found in files[run]]), reader.warnings
+            problem = _read_file(reader, found, on_read, index)
+            if problem is not None:
+                scanned.append((found.path, problem))
+        data = reader.result([found.path for found in files[run]])
+        return _ReadRun(data, reader.warnings, scanned)
 
     result = {}
-    for run, (data, issued) in zip(files, _in_order(read_run, list(files), workers), strict=True):
-        for warning in issued:
+    unindexed: list[tuple[str, str]] = []
+    for run, read in zip(files, _in_order(read_run, list(files), workers), strict=True):
+        for warning in read.warnings:
             warnings.warn(warning, stacklevel=2)
-        result[run] = data
+        unindexed += read.unindexed
+        result[run] = read.data
+    indexed.warn_scanned(unindexed, stacklevel=2)
     return LogdirData(logdir, result)
 
 
+class _ReadRun(NamedTuple):
+    """One run read on a worker: its data and what to warn about on the caller's thread."""
+
+    data: RunData
+    warnings: list[Warning]
+    unindexed: list[tuple[str, str]]  # (event file, why its index was not used) for IndexWarning
+
+
 def _in_order(
-    read_run: Callable[[str], tuple[RunData, list[Warning]]], runs: list[str], workers: int
-) -> Iterator[tuple[RunData, list[Warning]]]:
+    read_run: Callable[[str], _ReadRun], runs: list[str], workers: int
+) -> Iterator[_ReadRun]:
     """Each run read, in `runs` order; with workers > 1, up to that many read at a time."""
     if workers == 1 or len(runs) < 2:
         yield from map(read_run, runs)
@@ -100,24 +115,47 @@ def _checked_workers(workers: int | None) -> int:
 
 def _read_file(
     reader: RunReader, found: EventFile, on_read: Callable[[int], None] | None, index: str
-) -> None:
-    """Through the index for its proven prefix (the rest scanned), or by scanning it all."""
+) -> str | None:
+    """Through the index for its proven prefix (the rest scanned), or by scanning it all.
+    Returns why the index was not (wholly) used, for the load's IndexWarning; None when it was,
+    when it lags a file still being written, or when told to ignore indexes."""
     path = found.path
-    trusted = None if index == "ignore" else indexed.trusted_index(path, found.size)
-    if trusted is None and index == "build" and indexed.build_index(path):
-        trusted = indexed.trusted_index(path, found.size)
+    trusted, problem = _trusted(found, index)
     covered = 0
     if trusted is not None:
         try:
             covered = reader.read_indexed(path, trusted)
         except (OSError, IndexFormatError) as error:
-            indexed.distrust(path, error)
-            trusted = None
+            trusted, problem = None, f"index not used: {error}"
         else:
             if on_read is not None:
                 on_read(covered)  # progress: the part of the file the index stood for
     if trusted is None or covered < trusted.size:
         reader.read_file(path, on_read, covered)
+    return problem
+
+
+def _trusted(found: EventFile, index: str) -> tuple[indexed.TrustedIndex | None, str | None]:
+    """The file's proven index (for "build", written first when it has none or a bad one) and,
+    when there is none or only part of it matches the file, why."""
+    if index == "ignore":
+        return None, None
+    try:
+        trusted = indexed.trusted_index(found.path, found.size)
+    except indexed.UntrustedIndexError as error:
+        if index != "build":
+            return None, f"index not used: {error}"
+        trusted = None  # rebuilt below
+    if trusted is None and index == "build" and indexed.build_index(found.path):
+        try:
+            trusted = indexed.trusted_index(found.path, found.size)
+        except indexed.UntrustedIndexError as error:  # the file changed while it was indexed
+            return None, f"index not used: {error}"
+    if trusted is None:
+        return None, None if found.size == 0 else "no index"
+    if trusted.unproven:
+        return trusted, "index describes more than the file holds (truncated or changed)"
+    return trusted, None
 
 
 def _progress_counter(

@@ -1,14 +1,18 @@
 """Index entries made from event records as they are written or scanned (index_format.py's layout).
 
-One builder per event file. The writer thread feeds it the bytes it handed to the OS; the reader
-and `python -m summary index` feed it records they read (CRC-checked). Events of the one-float
-shape are recognised once per shape, like the loader's fast path, so a scalar costs a dict lookup
-and a few appends here, not a protobuf parse.
+One builder per event file. The reader and `python -m summary index` feed it records they read
+(CRC-checked); events of the one-float shape are recognised once per shape, like the loader's fast
+path, so a scalar costs a dict lookup and a few appends here, not a protobuf parse. The writer
+thread feeds it the entries of the scalars it wrote (`add_entries`, summary/writer/file_index.py)
+and only its other records as bytes.
 """
 
 from __future__ import annotations
 
+import array
+import operator
 import struct
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -35,35 +39,6 @@ _unpack_u32 = struct.Struct("<I").unpack_from
 _MISSING: Any = object()
 _NAN = float("nan")
 _FAST_MAX_BYTES = 512
-_PRIME = np.uint64(0x100000001B3)
-
-
-def _group_by_key(
-    raw: np.ndarray, rows: np.ndarray, at: np.ndarray, sizes: np.ndarray
-) -> tuple[dict[bytes, list[int]], list[int]]:
-    """Record numbers `rows` grouped by their key bytes raw[at:at+size] in first-seen order
-    (grouped by a hash, then checked byte for byte), and those whose key matched no group."""
-    found = []
-    odd: list[int] = []
-    for size in np.unique(sizes[rows]).tolist():
-        chosen = rows[sizes[rows] == size]
-        keys = raw[at[chosen][:, None] + np.arange(size)]
-        words = np.pad(keys, ((0, 0), (0, -size % 8))).view("<u8")
-        hashes = np.zeros(len(chosen), dtype=np.uint64)
-        for column in words.T:
-            hashes = (hashes ^ column) * _PRIME
-        _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
-        order = np.argsort(inverse, kind="stable")
-        bounds = np.cumsum(np.bincount(inverse))[:-1]
-        for head, members in zip(first.tolist(), np.split(order, bounds), strict=True):
-            same = np.all(keys[members] == keys[head], axis=1)
-            found.append((int(chosen[head]), keys[head].tobytes(), chosen[members[same]].tolist()))
-            odd += chosen[members[~same]].tolist()
-    return {key: members for _, key, members in sorted(found)}, odd
-
-
-def _framed(data: bytes, start: int) -> int:
-    return records.framed_size(data, start)
 
 
 class UnindexableRecord(ValueError):
@@ -89,7 +64,7 @@ class IndexBuilder:
         self.metadata: list[Metadata] = []
         self.records = 0
         self.columns: tuple[list[Any], ...] = tuple([] for _ in NAMES)
-        self.arrays: list[np.ndarray] = []  # entries of one-float records read in bulk
+        self.arrays: list[np.ndarray] = []  # entries taken so far, in file order
 
     @property
     def pending(self) -> int:
@@ -134,89 +109,36 @@ class IndexBuilder:
                     return
         self._event(data, start, end, offset, None)
 
-    def add_records(self, data: bytes, starts: list[int], base: int) -> None:
-        """Complete records framed at `starts` in `data` (at file offset `base` + start): the
-        writer's batch. Events of a known one-float shape are decoded together with NumPy."""
-        if not starts:
-            return
-        for start in starts[:1] if self.first_crc is None else ():
-            self.add(
-                data, start + records.HEADER_SIZE, start + _framed(data, start) - 4, base + start
-            )
-            starts = starts[1:]
-        if not starts:
-            return
-        raw = np.frombuffer(data, dtype=np.uint8)
-        at = np.array(starts, dtype=np.int64)
-        lengths = raw[at[:, None] + np.arange(8)].view("<u8").ravel().astype(np.int64)
-        ends = at + lengths + records.HEADER_SIZE  # where each payload ends
-        last = len(starts) - 1
-        self.records += len(starts)
-        self.end = base + int(ends[last]) + records.FOOTER_SIZE
-        self.last = (base + starts[last], int(raw[ends[last] : ends[last] + 4].view("<u4")[0]))
-        begin = at + records.HEADER_SIZE
-        safe = np.minimum(begin, len(raw) - 21)
-        heads = raw[safe[:, None] + np.arange(21)]
-        shaped = (lengths >= 16) & (lengths <= _FAST_MAX_BYTES) & (heads[:, 0] == 0x09)
-        shaped &= (heads[:, 9] == 0x10) & (safe == begin)
-        more = heads[:, 10:20] >= 0x80
-        width = np.argmin(more, axis=1) + 1  # bytes of the step varint
-        shaped &= ~more.all(axis=1) & (begin + 10 + width <= ends - 4)
-        slow = np.flatnonzero(~shaped)
-        fast = np.flatnonzero(shaped)
-        key_at, key_end = begin + 10 + width, ends - 4
-        groups, odd = _group_by_key(raw, fast, key_at, key_end - key_at)
-        slow = np.concatenate([slow, np.array(odd, dtype=np.int64)])
-        firsts = [members[0] for key, members in groups.items() if key not in self._shapes]
-        learn = set(firsts)
-        for i in sorted(slow.tolist() + firsts):  # file order: a tag's first metadata first
-            key = data[key_at[i] : key_end[i]] if i in learn else None
-            self._one(data, int(begin[i]), int(ends[i]), base, key)
-        taken = []
-        for key, members in groups.items():
-            if members[0] in learn:
-                members = members[1:]
-            shape = self._shapes.get(key)
-            if shape is None:
-                for i in members:
-                    self._one(data, int(begin[i]), int(ends[i]), base, None)
-            elif members:
-                taken.append((np.array(members, dtype=np.int64), shape))
-        for rows, (tag, kind) in taken:
-            self.arrays.append(
-                self._bulk(raw, rows, at, lengths, heads, width, ends, base, tag, kind)
-            )
+    def ids_of(self, tags: Iterable[str]) -> array.array:
+        """The tag ids of `tags`, numbering new ones in order (as values of a kind that implies
+        no metadata, without any: no metadata entry for them)."""
+        names = tuple(tags)
+        ids = self.tag_ids
+        try:
+            found = operator.itemgetter(*names)(ids)  # one C loop of dict lookups
+        except KeyError:
+            for tag in dict.fromkeys(names):
+                self._tag(tag, "tensor", None)
+            found = operator.itemgetter(*names)(ids)
+        return array.array("I", found if len(names) > 1 else (found,))
 
-    def _one(self, data: bytes, start: int, end: int, base: int, key: bytes | None) -> None:
-        self._event(data, start, end, base + start - records.HEADER_SIZE, key)
+    def add_entries(self, entries: np.ndarray, end: int, last: tuple[int, int]) -> None:
+        """Whole records after those fed so far, one ENTRY each, made by the writer from what
+        it encoded; `end` is where the last ends in the file, `last` its (offset, CRC)."""
+        self._keep_columns()
+        self.arrays.append(entries)
+        self.records += len(entries)
+        self.end = end
+        self.last = last
 
-    @staticmethod
-    def _bulk(
-        raw: np.ndarray,
-        members: np.ndarray,
-        at: np.ndarray,
-        lengths: np.ndarray,
-        heads: np.ndarray,
-        width: np.ndarray,
-        ends: np.ndarray,
-        base: int,
-        tag: int,
-        kind: int,
-    ) -> np.ndarray:
-        entries = np.empty(len(members), dtype=ENTRY)
-        entries["offset"] = at[members] + base
-        entries["length"] = lengths[members]
-        entries["tag"] = tag
-        entries["kind"] = kind
-        rows = heads[members]
-        entries["wall_time"] = np.ascontiguousarray(rows[:, 1:9]).view("<f8").ravel()
-        digits = rows[:, 10:20].astype(np.uint64) & np.uint64(0x7F)
-        digits[np.arange(10) >= width[members][:, None]] = 0
-        shifts = np.arange(10, dtype=np.uint64) * np.uint64(7)
-        entries["step"] = np.bitwise_or.reduce(digits << shifts, axis=1).view(np.int64)
-        value_at = ends[members] - 4
-        entries["value"] = raw[value_at[:, None] + np.arange(4)].view("<f4").ravel()
-        return entries
+    def _keep_columns(self) -> None:
+        """Move the entries collected one by one into `arrays`, which stay in file order."""
+        if self.columns[0]:
+            entries = np.empty(len(self.columns[0]), dtype=ENTRY)
+            for name, column in zip(NAMES, self.columns, strict=True):
+                entries[name] = column
+            self.arrays.append(entries)
+            self.columns = tuple([] for _ in NAMES)
 
     def _event(self, data: Any, start: int, end: int, offset: int, key: bytes | None) -> None:
         self.current = offset
@@ -293,12 +215,12 @@ class IndexBuilder:
         """The chunk of every record fed since the last one (b"" when none was)."""
         if not self.records:
             return b""
-        entries = np.empty(len(self.columns[0]), dtype=ENTRY)
-        for name, column in zip(NAMES, self.columns, strict=True):
-            entries[name] = column
-        if self.arrays:
-            entries = np.concatenate([entries, *self.arrays])
-        entries = entries[np.argsort(entries["offset"], kind="stable")]
+        self._keep_columns()
+        arrays = self.arrays
+        if len(arrays) == 1:
+            entries = arrays[0]
+        else:  # joined as bytes: NumPy copies a structured array record by record
+            entries = np.concatenate([part.view(np.uint8) for part in arrays]).view(ENTRY)
         data = encode_chunk(
             self.covered,
             self.end,

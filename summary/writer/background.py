@@ -27,10 +27,14 @@ from summary.writer.entries import (
     Entry,
     EventEntry,
     FlushMarker,
+    ScalarsEntry,
+    ScalarTuple,
     SummaryEntry,
     TensorEntry,
     describe,
+    events_of,
     nbytes_of,
+    scalar_tuples,
 )
 from summary.writer.errors import WriterClosedError, WriterError
 from summary.writer.health import Health, chained_error
@@ -75,9 +79,13 @@ class EventFile:
         self._bytes_lock = threading.Lock()
         self._pending_bytes = 0  # array bytes queued or staged and not yet written
         self._staged_bytes = 0  # of which staged (taken off the queue by the thread)
+        # Events queued beyond one per entry (a ScalarsEntry's other values), bytes_lock held;
+        # add_scalar's fast path looks at len(queue) alone (the slow path counts these), so
+        # scalars logged singly after batches may pass the bound by up to max_queue entries.
+        self._batched = 0
         self._health = Health(self._where, self._update_attention)
         self._lock = self._health.lock  # also guards thread start and closing
-        self._encoder = Encoder(self._skip)
+        self._encoder = Encoder(self._skip, self._expand)
         self._output = Output(self._open_sink, self._encoder.new_file, self._health.lost_file)
         self._closed = False
         self._close_reported = False
@@ -118,6 +126,17 @@ class EventFile:
         if self._attention or len(queue) >= self.max_queue:
             self._after_append(entry)
 
+    def add_scalars(self, entry: ScalarsEntry) -> None:
+        """Queue one call's scalars as one entry; the bound counts each of its values."""
+        extra = len(entry.tags) - 1
+        if extra:
+            with self._bytes_lock:
+                self._batched += extra
+        queue = self._queue
+        queue.append(entry)
+        if self._attention or len(queue) + self._batched >= self.max_queue:
+            self._after_append(entry)
+
     def add_tensor(self, entry: TensorEntry) -> None:
         """Queue a value whose serialized TensorProto `entry.tensor()` builds on the writer
         thread."""
@@ -142,7 +161,7 @@ class EventFile:
         queue.append(entry)
         if (
             self._attention
-            or len(queue) >= self.max_queue
+            or len(queue) + self._batched >= self.max_queue
             or self._pending_bytes > self.max_pending_bytes
         ):
             self._after_append(entry)
@@ -170,10 +189,14 @@ class EventFile:
         self._wake_thread()
         if self._health.pending is not None:
             raise self._health.take()  # an earlier failure; this call's entry stays queued
-        if len(self._queue) >= self.queue_bound or self._pending_bytes > self.max_pending_bytes:
+        if self._queued() >= self.queue_bound or self._pending_bytes > self.max_pending_bytes:
             self._make_room()
             if self._closed:
                 self._withdraw(entry)
+
+    def _queued(self) -> int:
+        """Events queued (a ScalarsEntry counts its values; flush markers count too)."""
+        return len(self._queue) + self._batched
 
     def _withdraw(self, entry: Entry) -> None:
         try:
@@ -188,10 +211,9 @@ class EventFile:
     def _make_room(self) -> None:
         """Wait while the queue is over its bounds (back-pressure) — or, while the file cannot
         be written, drop the oldest entries instead, so memory stays bounded."""
-        queue = self._queue
         bound = self.queue_bound
         with self._space:
-            while len(queue) >= bound or self._pending_bytes > self.max_pending_bytes:
+            while self._queued() >= bound or self._pending_bytes > self.max_pending_bytes:
                 if self._closed:
                     return
                 cause = self._health.failure or self._stall()
@@ -219,7 +241,7 @@ class EventFile:
         queue = self._queue
         markers: list[Entry] = []
         dropped = 0
-        while len(queue) >= bound or self._pending_bytes > self.max_pending_bytes:
+        while self._queued() >= bound or self._pending_bytes > self.max_pending_bytes:
             try:
                 entry = queue.popleft()
             except IndexError:
@@ -228,7 +250,7 @@ class EventFile:
                 markers.append(entry)  # its flush() raises on the failure itself
                 continue
             self._release(entry)
-            dropped += 1
+            dropped += events_of(entry)
         queue.extendleft(reversed(markers))
         self._health.count_dropped(dropped, bound, cause)
 
@@ -322,9 +344,9 @@ class EventFile:
     def _unwritten(self) -> int:
         """Events queued or staged and not yet (completely) written."""
         try:
-            queued = sum(type(entry) is not FlushMarker for entry in self._queue)
+            queued = sum(map(events_of, self._queue))
         except RuntimeError:  # appended to meanwhile
-            queued = len(self._queue)
+            queued = self._queued()
         return queued + self._output.unwritten_events
 
     def _update_attention(self) -> None:
@@ -395,10 +417,10 @@ class EventFile:
     def _write_chunk(self, queue: deque[Entry]) -> None:
         """Encode and write one chunk (its bytes are freed on return, before the next one)."""
         self._output.prepare_for_chunk()
-        parts, size, count, markers, nbytes = self._encoder.encode_chunk(queue)
+        parts, size, batch, markers, nbytes = self._encoder.encode_chunk(queue)
         self._staged_bytes += nbytes  # still counted against the bound until written
         if parts:
-            self._output.stage(parts, size, count)
+            self._output.stage(parts, size, batch)
             del parts
             self._output.write()  # an OSError leaves the markers unset: flush() sees it
         self._release_staged()
@@ -408,11 +430,25 @@ class EventFile:
     def _skip(self, entry: Entry, error: BaseException) -> None:
         self._health.skipped(describe(entry), error)
 
+    def _expand(self, entry: ScalarsEntry) -> list[ScalarTuple]:
+        """A ScalarsEntry's values, read here; they go back on the queue one entry each."""
+        self._unbatch(entry)
+        return scalar_tuples(entry, self._skip)
+
     def _release(self, entry: Entry) -> None:
         nbytes = nbytes_of(entry)
         if nbytes:
             with self._bytes_lock:
                 self._pending_bytes -= nbytes
+        if type(entry) is ScalarsEntry:
+            self._unbatch(entry)
+
+    def _unbatch(self, entry: ScalarsEntry) -> None:
+        """The entry left the queue: its values beyond the first no longer count there."""
+        extra = len(entry.tags) - 1
+        if extra:
+            with self._bytes_lock:
+                self._batched -= extra
 
     def _release_staged(self) -> None:
         """Everything staged is written: its array bytes no longer count."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from summary.writer import context, registry
 from summary.writer.background import EventFile
-from summary.writer.entries import TensorEntry
+from summary.writer.entries import ScalarsEntry, TensorEntry
 from summary.writer.errors import WriterClosedError, op_error, op_type_error
 from summary.writer.limits import DEFAULT_FLUSH_MILLIS, DEFAULT_MAX_QUEUE
 
@@ -34,6 +34,7 @@ class EventWriter:
     enqueue_tensor: Callable[[TensorEntry], None]
     enqueue_summary: Callable[..., None]
     enqueue_event: Callable[..., None]
+    enqueue_scalars: Callable[[ScalarsEntry], None]  # not a SummaryTarget's: clu's write_scalars
 
     def __init__(
         self,
@@ -60,6 +61,7 @@ class EventWriter:
         self.enqueue_tensor = self._file.add_tensor
         self.enqueue_event = self._file.add_event
         self.enqueue_summary = self._file.add_summary
+        self.enqueue_scalars = self._file.add_scalars
         self._finalizer = weakref.finalize(self, _release_later, self._file)
         self._finalizer.atexit = False  # at exit, the registry drains every file and waits
 
@@ -99,7 +101,7 @@ class EventWriter:
         self.closed = True
         closed = _closed_writer(self.logdir)
         self.enqueue_scalar = self.enqueue_tensor = self.enqueue_event = closed
-        self.enqueue_summary = closed
+        self.enqueue_summary = self.enqueue_scalars = closed
         try:
             self._file.flush()
         finally:
@@ -132,7 +134,7 @@ class DiscardedFile:
     def add_scalar(self, *args: Any, **kwargs: Any) -> None:
         """Drop the value (any of EventFile's `add_*` arguments)."""
 
-    add_tensor = add_summary = add_event = add_scalar
+    add_tensor = add_summary = add_event = add_scalars = add_scalar
 
     def flush(self) -> None:
         """Nothing to do."""

@@ -2,7 +2,8 @@
 
 A short or failed write keeps the rest for the next try, so records land whole and in order; a
 file deleted under us is replaced by a new one (a torn record never continues in another file);
-large payloads are written as they are, not copied into a joined buffer.
+large payloads are written as they are, not copied into a joined buffer. Records completely
+written reach the file's index (file_index.py), in order, as the encoder described them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 from summary.wire import encode, records
+from summary.writer import file_index
+from summary.writer.described import Backlog, Batch
+from summary.writer.file_index import FileIndex
 from summary.writer.sinks import Sink, SinkLostError
 
 _SPLIT_BYTES = 1 << 20  # payloads this large are written on their own, not joined
@@ -23,15 +27,17 @@ class _Piece:
     """Bytes for the sink: `events` whole records, or one part of a large record (the part that
     ends it has `events` = 1, the others 0). `whole` while it starts a record and none of it is
     written; `done` counts its records completely written, so a write cut short is counted
-    exactly: records that reached the file are not among the unwritten."""
+    exactly: records that reached the file are not among the unwritten. `counted` is False for
+    a file's first record (the file version), which is no caller's event."""
 
-    __slots__ = ("_data", "view", "events", "whole", "done", "_boundary")
+    __slots__ = ("_data", "view", "events", "whole", "counted", "done", "_boundary")
 
-    def __init__(self, data: bytes, events: int, whole: bool) -> None:
+    def __init__(self, data: bytes, events: int, whole: bool, counted: bool = True) -> None:
         self._data = data
         self.view = memoryview(data)
         self.events = events
         self.whole = whole
+        self.counted = counted
         self.done = 0
         self._boundary = 0  # where the records counted in `done` end
 
@@ -69,6 +75,8 @@ class Output:
         self._on_lost = on_lost
         self._sink: Sink | None = None
         self._pieces: deque[_Piece] = deque()
+        self._backlog = Backlog()  # the staged records, described, until they are written
+        self._index: FileIndex | None = None
         self.unwritten_events = 0  # records staged and not (yet) completely written, exactly
         self.path: str | None = None
         self.busy_since: float | None = None
@@ -83,9 +91,12 @@ class Output:
         sink = self._timed(self._open_sink)
         self._sink = sink
         self.path = sink.path
+        self._index = FileIndex(sink.path) if file_index.ENABLED else None
         self._on_new_file()
-        header = records.frame_record(encode.file_version_event(time.time()))
-        self._pieces.appendleft(_Piece(header, 0, True))
+        payload = encode.file_version_event(time.time())
+        header = records.frame_record(payload)
+        self._pieces.appendleft(_Piece(header, 1, True, counted=False))
+        self._backlog.appendleft(Batch([payload], [0], [header[:12], payload, header[-4:]]))
         return sink
 
     def prepare_for_chunk(self) -> None:
@@ -102,9 +113,12 @@ class Output:
             self._replace_lost(SinkLostError.deleted(self.path))
             self.open()
 
-    def stage(self, parts: list[bytes], size: int, count: int) -> None:
-        """Queue `count` records given as (header, payload, footer) parts, `size` payload bytes."""
+    def stage(self, parts: list[bytes], size: int, batch: Batch) -> None:
+        """Queue the records of `batch` given as (header, payload, footer) parts, `size` payload
+        bytes."""
+        count = len(batch)
         self.unwritten_events += count
+        self._backlog.append(batch)
         if size < _SPLIT_BYTES:
             self._pieces.append(_Piece(b"".join(parts), count, True))
             return
@@ -139,9 +153,21 @@ class Output:
                 continue
             if written <= 0 < len(piece.view):  # a sink that takes nothing would make us spin
                 raise OSError(errno.EIO, f"the sink for {self.path} accepted no bytes")
-            self.unwritten_events -= piece.advance(min(written, len(piece.view)))
+            completed = piece.advance(min(written, len(piece.view)))
+            if completed:
+                self._completed(completed, piece.counted)
             if not piece.view:
                 pieces.popleft()
+
+    def _completed(self, count: int, counted: bool) -> None:
+        """`count` more records are completely written: they are no longer unwritten, and the
+        index takes them."""
+        if counted:
+            self.unwritten_events -= count
+        index = self._index
+        for batch, first, end in self._backlog.take(count):
+            if index is not None:
+                index.add(batch, first, end)
 
     def _replace_lost(self, error: OSError) -> None:
         """The file was deleted: drop it and the rest of a piece torn in it (the records of that
@@ -151,13 +177,18 @@ class Output:
         lost = 0
         while self._pieces and not self._pieces[0].whole:
             piece = self._pieces.popleft()
-            lost += piece.events - piece.done
+            torn = piece.events - piece.done
+            self._backlog.take(torn)
+            lost += torn if piece.counted else 0
         self.unwritten_events -= lost
         self._on_lost(path, lost, error)
 
     def close(self) -> None:
         """Close the file; staged bytes stay (a later write opens a new file)."""
         sink, self._sink = self._sink, None
+        index, self._index = self._index, None
+        if index is not None:
+            index.close()
         if sink is not None:
             self._timed(sink.close)
 

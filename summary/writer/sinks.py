@@ -1,5 +1,5 @@
-"""Where record bytes go: an append-only local file written with unbuffered OS calls (or objects),
-with the index beside it (index_sink.py)."""
+"""Where record bytes go: an append-only local file written with unbuffered OS calls, or objects
+in a store (remote.py). The index beside each file is kept by output.py."""
 
 from __future__ import annotations
 
@@ -82,12 +82,10 @@ class LocalSink:
 
 def open_sink(logdir: str, suffix: str) -> Sink:
     """A sink for a new event file in `logdir`: a local file, or objects for a URL."""
-    from summary.writer.index_sink import IndexedSink  # it wraps the sinks defined here
-
     if logdir.startswith("file://"):
-        return IndexedSink(LocalSink(logdir[len("file://") :], suffix), logdir)
+        return LocalSink(logdir[len("file://") :], suffix)
     if "://" in logdir:
         from summary.writer.remote import RemoteSink  # fsspec is imported only for URLs
 
-        return IndexedSink(RemoteSink(logdir, suffix), logdir)
-    return IndexedSink(LocalSink(logdir, suffix), logdir)
+        return RemoteSink(logdir, suffix)
+    return LocalSink(logdir, suffix)

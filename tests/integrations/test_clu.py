@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -248,6 +249,34 @@ def test_a_jax_scalar_deleted_before_the_writer_reads_it_is_reported(writer):
         assert set(view(writer.logdir)) == {"kept"}
     else:  # it was read in time
         assert view(writer.logdir)["gone"] == ("scalars", b"", [(1, "float32", (), 1.0)])
+
+
+def test_a_deleted_jax_scalar_is_skipped_and_reported_and_the_calls_other_values_land(writer):
+    from summary.writer.errors import WriterError
+
+    gone = jnp.asarray(0.5) * 2
+    gone.delete()  # as a donated buffer: its shape and dtype are kept, its value is not
+    writer.write_scalars(1, {"a": jnp.float32(0.25), "gone": gone, "b": 0.75})  # not read here
+    with pytest.raises(WriterError, match=r"could not encode 'gone' at step 1.*deleted"):
+        writer.flush()
+    writer.write_scalars(2, {"gone": jnp.float32(2.0)})
+    writer.flush()
+    assert view(writer.logdir) == {
+        "a": ("scalars", b"", [(1, "float32", (), 0.25)]),
+        "b": ("scalars", b"", [(1, "float32", (), 0.75)]),
+        "gone": ("scalars", b"", [(2, "float32", (), 2.0)]),  # metadata on its first value
+    }
+
+
+def test_scalars_carry_the_wall_time_of_the_call(writer):
+    before = time.time()
+    writer.write_scalars(3, {"loss": jnp.float32(0.5), "lr": 0.1, "n": np.int64(4)})
+    after = time.time()
+    time.sleep(0.05)  # the writer thread reads the values later than this
+    writer.flush()
+    acc = accumulator(writer.logdir)
+    wall_times = {wall for tag in ("loss", "lr", "n") for _, wall, _ in values(acc, tag)}
+    assert len(wall_times) == 1 and before <= wall_times.pop() <= after
 
 
 WITH_TENSORFLOW = textwrap.dedent(

@@ -154,11 +154,11 @@ def test_lying_length_is_reported_not_allocated(logdir):
     with open(path, "wb") as handle:
         handle.write(good + record_header(1 << 40) + b"\0" * 100)
     with pytest.warns(CorruptRecordWarning, match="over 2 GiB"):
-        assert list(load(logdir)["."]["a"].steps) == [1]
+        assert list(load(logdir, index="ignore")["."]["a"].steps) == [1]
     with pytest.raises(CorruptRecordError):
         list(iter_frames(open(path, "rb"), path))
     with open(path, "wb") as handle:  # a plausible length past the end: a partial tail
         handle.write(good + record_header(1 << 30) + b"\0" * 100)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert list(load(logdir)["."]["a"].steps) == [1]
+        assert list(load(logdir, index="ignore")["."]["a"].steps) == [1]

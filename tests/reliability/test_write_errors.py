@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 
 import summary
+from summary.ops.scalar import METADATA as SCALAR_METADATA
 from summary.writer import health
-from summary.writer.entries import TensorEntry
+from summary.writer.entries import ScalarsEntry, TensorEntry, events_of
 from tests.reliability.faults import (
     dropped_counts,
     event_files,
@@ -130,6 +131,56 @@ def test_full_queue_while_failing_drops_the_oldest_and_counts_them(logdir, monke
     assert missing == list(range(missing[0], missing[-1] + 1))
     assert missing[0] >= 10 and missing[-1] == last + 1 - bound
     assert dropped_counts(errors) == len(missing)
+
+
+def ten_scalars(step: int) -> ScalarsEntry:
+    """One call's ten scalars "x0" ... "x9" (as clu's write_scalars queues them)."""
+    tags = tuple(f"x{i}" for i in range(10))
+    return ScalarsEntry(tags, (float(step),) * 10, step, time.time(), SCALAR_METADATA, float)
+
+
+def test_a_full_queue_of_batched_scalars_counts_and_drops_each_value(logdir, monkeypatch):
+    switch = install_faulty_sinks(monkeypatch)
+    writer = summary.create_file_writer(logdir, max_queue=1)  # queue bound: MIN_QUEUE_BOUND
+    bound = writer._file.queue_bound
+    for step in range(10):
+        writer.enqueue_scalars(ten_scalars(step))
+    writer.flush()
+    switch.fail_with(errno.ENOSPC)
+    last = 10 + bound // 10 + 5_000
+    errors = []
+    for step in range(10, last + 1):
+        try:
+            writer.enqueue_scalars(ten_scalars(step))
+        except summary.WriterError as error:
+            errors.append(error)
+        assert writer._file._queued() <= bound  # values, not entries
+    assert writer._file._queued() == sum(map(events_of, writer._file._queue))
+    switch.heal()
+    with pytest.raises(summary.WriterError, match="works again") as recovered:
+        writer.flush()
+    errors.append(recovered.value)
+    writer.close()
+    assert any("oldest are being dropped" in str(e) for e in errors)
+    steps = tagged_steps(logdir, "x3")
+    missing = sorted(set(range(last + 1)) - set(steps))
+    assert steps == sorted(steps) and missing == list(range(missing[0], missing[-1] + 1))
+    assert missing[0] >= 10 and 10 * (last + 1 - missing[-1]) >= bound - 20
+    written = sum(len(tagged_steps(logdir, f"x{i}")) for i in range(10))
+    assert dropped_counts(errors) == 10 * (last + 1) - written  # values, not entries
+
+
+def test_batched_scalars_lost_at_close_are_counted_as_values(logdir, monkeypatch):
+    switch = install_faulty_sinks(monkeypatch)
+    writer = summary.create_file_writer(logdir, flush_millis=600_000)
+    writer.enqueue_scalars(ten_scalars(0))
+    writer.flush()
+    switch.fail_with(errno.EROFS)
+    for step in range(1, 101):
+        writer.enqueue_scalars(ten_scalars(step))
+    with pytest.raises(summary.WriterError, match="1000 events were lost"):
+        writer.close()
+    assert tagged_steps(logdir, "x9") == [0]
 
 
 def test_array_bytes_stay_within_their_bound_while_failing(logdir, monkeypatch):
@@ -305,6 +356,22 @@ def test_a_value_that_cannot_be_encoded_is_reported_and_skipped(logdir):
     writer.close()
     assert tagged_steps(logdir, "x") == [0, 1, 2, 3]
     assert tagged_steps(logdir, "bad") == []
+
+
+def test_a_batched_value_that_cannot_be_read_is_reported_and_the_others_written(logdir):
+    def unreadable(value: object) -> float:
+        raise RuntimeError(f"cannot read {value}")
+
+    writer = summary.create_file_writer(logdir)
+    tags = ("a", "bad", "c")
+    writer.enqueue_scalars(ScalarsEntry(tags, (1.0, "x", 3.0), 5, 0.0, SCALAR_METADATA, unreadable))
+    writer.enqueue_scalars(ScalarsEntry(("bad",), (2.0,), 6, 0.0, SCALAR_METADATA, unreadable))
+    with pytest.raises(summary.WriterError, match=r"'bad' at step 5.*cannot read x"):
+        writer.flush()
+    writer.close()
+    assert [tagged_steps(logdir, tag) for tag in tags] == [[5], [6], [5]]
+    acc = accumulator(logdir)
+    assert scalar_series(acc, "bad") == {6: 2.0}  # with the plugin metadata of its first value
 
 
 def test_flush_and_close_from_many_threads_while_failing_never_hang(logdir, monkeypatch):
