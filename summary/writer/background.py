@@ -406,11 +406,13 @@ class EventFile:
         output = self._output
         queue = self._queue
         if not output and not queue:
+            output.catch_up_index(force=False)
             return  # nothing to do: do not open a file (a forked child that never logs)
         output.write()
         self._release_staged()
         while queue:
             self._write_chunk(queue)
+        output.catch_up_index(force=False)
         if self._health.failure is not None or self._health.dropped:
             self._health.recover()
 
@@ -424,6 +426,8 @@ class EventFile:
             del parts
             self._output.write()  # an OSError leaves the markers unset: flush() sees it
         self._release_staged()
+        if markers:
+            self._output.catch_up_index(force=True)  # a flushed run is an indexed run
         for marker in markers:
             marker.set()
 

@@ -3,7 +3,7 @@
 The writer knows what it wrote, so it never parses its own bytes back: records reach the index as
 the encoder described them (described.py), only once they are completely written (output.py), so
 after a crash the index lags its file, never leads it. A chunk is appended every CHUNK_RECORDS
-records or CHUNK_SECONDS, and when the file is closed. An index that cannot be written is given
+records or CHUNK_SECONDS (idle or not), before a flush() returns, and when the file is closed. An index that cannot be written is given
 up, never the events.
 """
 
@@ -47,14 +47,29 @@ class FileIndex:
             return
         try:
             self._add(builder, batch, first, end)
-            now = time.monotonic()
-            if builder.pending >= CHUNK_RECORDS or now - self._last >= CHUNK_SECONDS:
-                self._last = now
-                self._append(builder.chunk())
+            self._append_due(builder, force=builder.pending >= CHUNK_RECORDS)
         except UnindexableRecord:  # not an Event: a reader's scan stops there, and so do we
             self._stop(last_chunk=True)
         except Exception:  # a bug or a failing disk here must never reach the event file
             self._stop(last_chunk=False)
+
+    def catch_up(self, force: bool) -> None:
+        """Append the records written since the last chunk: at once when `force` (a flush()
+        returns with its records indexed), else once CHUNK_SECONDS have passed (an idle run's
+        index does not lag its file for long)."""
+        builder = self._builder
+        if builder is None or not builder.pending:
+            return
+        try:
+            self._append_due(builder, force)
+        except Exception:
+            self._stop(last_chunk=False)
+
+    def _append_due(self, builder: IndexBuilder, force: bool) -> None:
+        now = time.monotonic()
+        if builder.pending and (force or now - self._last >= CHUNK_SECONDS):
+            self._last = now
+            self._append(builder.chunk())
 
     def close(self) -> None:
         """Append the last chunk and release the index."""

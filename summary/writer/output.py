@@ -169,6 +169,11 @@ class Output:
             if index is not None:
                 index.add(batch, first, end)
 
+    def catch_up_index(self, force: bool) -> None:
+        """Let the open file's index take what was written (file_index.FileIndex.catch_up)."""
+        if self._index is not None:
+            self._index.catch_up(force)
+
     def _replace_lost(self, error: OSError) -> None:
         """The file was deleted: drop it and the rest of a piece torn in it (the records of that
         piece not written whole are lost); the loop opens a new file."""

@@ -27,7 +27,7 @@ def test_a_live_run_gives_each_tags_last_value_in_file_order(tmp_path):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         found = latest(tmp_path)
-    assert {w.filename for w in caught} <= {__file__}  # warned, if at all, at this line
+    assert caught == []  # flush() left the live run indexed up to what it wrote
     assert found == {
         "train": {
             "loss": Latest(99, found["train"]["loss"].wall_time, float(np.float32(1 / 100))),

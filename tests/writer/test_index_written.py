@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import warnings
 
 import numpy as np
@@ -183,3 +184,39 @@ def test_short_writes_and_a_file_deleted_mid_record_keep_the_index_exact(tmp_pat
     paths = _assert_indexes_match_a_scan(logdir, str(tmp_path))
     assert len(paths) == 1
     _same_load(logdir)
+
+
+def _covered(path):
+    from summary.reader.indexed import trusted_index
+
+    found = trusted_index(path)
+    return 0 if found is None else found.covered
+
+
+def test_flush_returns_with_the_index_covering_the_file_and_an_idle_run_catches_up(tmp_path):
+    writer = summary.create_file_writer(str(tmp_path / "flushed"), flush_millis=60_000)
+    with writer.as_default():
+        summary.scalar("loss", 1.0, step=0)
+    writer.flush()
+    (name,) = [f for f in os.listdir(tmp_path / "flushed") if "tfevents" in f]
+    path = str(tmp_path / "flushed" / name)
+    assert _covered(path) == os.path.getsize(path)
+    with writer.as_default():
+        for step in range(1, 5):
+            summary.scalar("loss", float(step), step=step)
+    writer.flush()
+    assert _covered(path) == os.path.getsize(path)
+    writer.close()
+
+    idle = summary.create_file_writer(str(tmp_path / "idle"), flush_millis=50)
+    with idle.as_default():
+        summary.scalar("loss", 1.0, step=0)
+        summary.scalar("loss", 2.0, step=1)
+    (name,) = [f for f in os.listdir(tmp_path / "idle") if "tfevents" in f]
+    path = str(tmp_path / "idle" / name)
+    deadline = time.monotonic() + 30
+    while _covered(path) < os.path.getsize(path) or os.path.getsize(path) == 0:
+        assert time.monotonic() < deadline, "an idle run's index never caught up with its file"
+        time.sleep(0.05)
+    assert load(tmp_path / "idle", index="ignore")["."]["loss"].steps.tolist() == [0, 1]
+    idle.close()
