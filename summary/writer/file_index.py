@@ -3,8 +3,8 @@
 The writer knows what it wrote, so it never parses its own bytes back: records reach the index as
 the encoder described them (described.py), only once they are completely written (output.py), so
 after a crash the index lags its file, never leads it. A chunk is appended every CHUNK_RECORDS
-records or CHUNK_SECONDS (idle or not), before a flush() returns, and when the file is closed. An index that cannot be written is given
-up, never the events.
+records or CHUNK_SECONDS (idle or not), before a flush() returns, and when the file is closed.
+An index that cannot be written is given up, never the events.
 """
 
 from __future__ import annotations
