@@ -1,9 +1,10 @@
 """The event-file index: what writing it costs, how big it is, how fast `load` reads from it.
 
-    python bench/index_bench.py [--events 10000000] [--write-events 1000000]
+    python bench/index_bench.py [--events 10000000] [--write-events 1000000] [--write-rounds 5]
 
 Writing: total CPU µs per scalar event (caller and writer thread together) with the index and
-without it (the same writer with `summary.writer.file_index.ENABLED` off), in fresh processes.
+without it (the same writer with `summary.writer.file_index.ENABLED` off), in fresh processes,
+alternating; the median and the best of the rounds.
 Reading: `load` from the index and by scan (index="ignore") of the same file, each in a fresh
 process with its peak RSS, and the index's size against the event file's.
 `indexed_load(logdir)` is the timed function another harness (bench/run.py (f)) can call. S3
@@ -17,6 +18,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -160,6 +162,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--write-events", type=int, default=1_000_000)
+    parser.add_argument("--write-rounds", type=int, default=5, help="alternating write runs")
     parser.add_argument("--s3-mb", type=int, default=1000, help="MB of images in the S3 run")
     parser.add_argument("--only-s3", action="store_true")
     args = parser.parse_args()
@@ -167,17 +170,21 @@ def main() -> None:
         print("\n".join(_child("s3_mixed", args.s3_mb)))
         return
     with tempfile.TemporaryDirectory() as root:
-        rows = {}
-        for index in (False, True, False, True):
-            key = "with index" if index else "without index"
-            logdir = os.path.join(root, f"w{len(rows)}{index}")
-            result = _child("write", logdir, args.write_events, index)
-            rows.setdefault(key, []).append(result["cpu_us_per_event"])
-        base, indexed = min(rows["without index"]), min(rows["with index"])
-        print(
-            f"writing {args.write_events} scalars: {base:.2f} µs/event without the index, "
-            f"{indexed:.2f} with it: +{(indexed / base - 1) * 100:.1f}% CPU"
-        )
+        rows: dict[str, list[float]] = {"without index": [], "with index": []}
+        for round_ in range(args.write_rounds):  # alternating, so load drift hits both alike
+            for index in (False, True):
+                logdir = os.path.join(root, f"w{round_}{index}")
+                result = _child("write", logdir, args.write_events, index)
+                rows["with index" if index else "without index"].append(result["cpu_us_per_event"])
+        for how, pick in (("median", statistics.median), ("best", min)):
+            base, indexed = pick(rows["without index"]), pick(rows["with index"])
+            print(
+                f"writing {args.write_events} scalars, {how} of {args.write_rounds}: "
+                f"{base:.2f} µs/event without the index, {indexed:.2f} with it: "
+                f"{(indexed / base - 1) * 100:+.1f}% CPU"
+            )
+        for key, values in rows.items():
+            print(f"  {key}: " + " ".join(f"{value:.2f}" for value in values))
         logdir = os.path.join(root, "read")
         _child("write", logdir, args.events, True)
         names = sorted(os.listdir(logdir))

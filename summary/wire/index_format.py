@@ -184,7 +184,8 @@ def encode_chunk(
         "value": entries["value"],
     }
     parts += (shuffle(columns[name], kind) for name, kind in COLUMNS)
-    payload = zlib.compress(b"".join(parts), 1)
+    compressor = zlib.compressobj(1)  # fed part by part: the body is never joined
+    payload = b"".join([*map(compressor.compress, parts), compressor.flush()])
     head = CHUNK_MAGIC, len(payload), covered, last[0], last[1], len(entries), records
     packed = CHUNK_HEADER.pack(*head, 0)[:-4]
     return packed + _COUNT.pack(masked_crc32c(packed + payload)) + payload
