@@ -87,9 +87,12 @@ def check_mode(index: str) -> None:
 
 def trusted_index(path: str, size: int | None = None) -> TrustedIndex | None:
     """The proven prefix of `path`'s index, None when it has none; UntrustedIndexError when
-    one exists but does not decode or matches nothing of the file. `size`: the event file's,
-    when listed already."""
-    data = storage.read_whole(index_path(path))
+    one exists but cannot be read, does not decode or matches nothing of the file. `size`: the
+    event file's, when listed already."""
+    try:
+        data = storage.read_whole(index_path(path))
+    except OSError as error:  # a directory, a symlink loop, no permission: the file is scanned
+        raise UntrustedIndexError(f"it cannot be read: {error}") from None
     if data is None:
         return None
     try:

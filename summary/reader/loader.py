@@ -146,9 +146,13 @@ def _trusted(found: EventFile, index: str) -> tuple[indexed.TrustedIndex | None,
         if index != "build":
             return None, f"index not used: {error}"
         trusted = None  # rebuilt below
-    if trusted is None and index == "build" and indexed.build_index(found.path):
+    if trusted is None and index == "build":
         try:
-            trusted = indexed.trusted_index(found.path, found.size)
+            built = indexed.build_index(found.path)
+        except OSError as error:  # a read-only logdir, say: the file is scanned, and named
+            return None, f"no index, and it could not be written: {error}"
+        try:
+            trusted = indexed.trusted_index(found.path, found.size) if built else None
         except indexed.UntrustedIndexError as error:  # the file changed while it was indexed
             return None, f"index not used: {error}"
     if trusted is None:

@@ -10,11 +10,12 @@ import os
 import warnings
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import summary
-from summary.reader import load
+from summary.reader import IndexWarning, load
 from summary.reader.indexed import index_path
 from summary.wire import index_format, records
 from tests.reader import index_lies
@@ -152,3 +153,31 @@ def test_lies_with_valid_checksums(tmp_path, lies, samples):
 
     open(index_path(path), "wb").write(index_lies.rewrite(pristine, lie))
     _compare(directory, samples)
+
+
+@pytest.mark.parametrize("what", ["directory", "symlink loop"])
+def test_an_index_that_cannot_be_read_is_named_and_the_file_scanned(tmp_path, what):
+    with summary.create_file_writer(str(tmp_path)):
+        for step in range(10):
+            summary.scalar("x", float(step), step=step)
+    (name,) = [f for f in os.listdir(tmp_path) if "tfevents" in f]
+    index = index_path(str(tmp_path / name))
+    os.remove(index)
+    if what == "directory":
+        os.mkdir(index)
+    else:
+        os.symlink(index, index)
+    with pytest.warns(IndexWarning, match="cannot be read"):
+        data = load(tmp_path)
+    assert data["."]["x"].steps.tolist() == list(range(10))
+    if what == "directory":  # cannot be replaced by a file: named, and the file scanned
+        with pytest.warns(IndexWarning, match="could not be written"):
+            assert load(tmp_path, index="build")["."]["x"].steps.tolist() == list(range(10))
+    else:  # the link is replaced by a real index
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert load(tmp_path, index="build")["."]["x"].steps.tolist() == list(range(10))
+        assert os.path.isfile(index) and not os.path.islink(index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load(tmp_path, index="ignore")["."]["x"].steps.tolist() == list(range(10))
