@@ -31,33 +31,43 @@ class Batch:
         return len(self.described)
 
 
+class _Pending:
+    """A batch in the backlog and how many of its records were taken already."""
+
+    __slots__ = ("batch", "taken")
+
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
+        self.taken = 0
+
+
 class Backlog:
     """Batches staged and not yet completely written, oldest first, each with how many of its
     records were taken already: records leave it once written, or when lost with their file."""
 
     def __init__(self) -> None:
-        self._batches: deque[list] = deque()  # [batch, records of it taken]
+        self._batches: deque[_Pending] = deque()
 
     def append(self, batch: Batch) -> None:
         if len(batch):
-            self._batches.append([batch, 0])
+            self._batches.append(_Pending(batch))
 
     def appendleft(self, batch: Batch) -> None:
         """A file's first record, staged before everything else."""
-        self._batches.appendleft([batch, 0])
+        self._batches.appendleft(_Pending(batch))
 
     def take(self, count: int) -> list[tuple[Batch, int, int]]:
         """The next `count` records as (batch, first, end) ranges; they leave the backlog."""
         taken = []
         batches = self._batches
         while count > 0:
-            slot = batches[0]
-            batch, first = slot
+            pending = batches[0]
+            batch, first = pending.batch, pending.taken
             end = min(len(batch), first + count)
             taken.append((batch, first, end))
             count -= end - first
             if end == len(batch):
                 batches.popleft()
             else:
-                slot[1] = end
+                pending.taken = end
         return taken
