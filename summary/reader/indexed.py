@@ -60,6 +60,7 @@ class TrustedIndex(NamedTuple):
     records: int
     chunks: list[ChunkHead]
     unproven: int  # chunks after the proven prefix: the file is shorter, or changed within it
+    damaged: bool  # a chunk after `chunks` fails its checksum: the index ends before it
 
 
 def index_path(event_path: str) -> str:
@@ -119,11 +120,13 @@ def warn_scanned(problems: list[tuple[str, str]], stacklevel: int) -> None:
 def _validate(path: str, data: bytes, size: int) -> TrustedIndex | None:
     first_crc = decode_header(data)
     chunks: list[ChunkHead] = []
+    damaged = False
     try:
         chunks.extend(chunk for _, chunk in iter_heads(data))
     except IndexFormatError:
         if not chunks:
             raise
+        damaged = True
     if not chunks:
         return None  # written before its first chunk: it describes nothing yet
     first = _record_crc(path, 0, size)
@@ -137,7 +140,7 @@ def _validate(path: str, data: bytes, size: int) -> TrustedIndex | None:
     unproven = len(chunks) - good
     chunks = chunks[:good]
     records = sum(chunk.records for chunk in chunks)
-    return TrustedIndex(chunks[-1].covered, size, records, chunks, unproven)
+    return TrustedIndex(chunks[-1].covered, size, records, chunks, unproven, damaged)
 
 
 def decoded_chunks(index: TrustedIndex) -> Iterator[tuple[list[ChunkHead], Body]]:

@@ -130,6 +130,8 @@ def _read_file(
         else:
             if on_read is not None:
                 on_read(covered)  # progress: the part of the file the index stood for
+            if covered < trusted.covered:  # a later chunk does not decode or lies
+                problem = problem or f"index damaged after byte {covered} (the rest scanned)"
     if trusted is None or covered < trusted.size:
         reader.read_file(path, on_read, covered)
     return problem
@@ -159,6 +161,8 @@ def _trusted(found: EventFile, index: str) -> tuple[indexed.TrustedIndex | None,
         return None, None if found.size == 0 else "no index"
     if trusted.unproven:
         return trusted, "index describes more than the file holds (truncated or changed)"
+    if trusted.damaged:
+        return trusted, f"index damaged after byte {trusted.covered} (the rest scanned)"
     return trusted, None
 
 

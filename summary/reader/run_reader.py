@@ -658,12 +658,14 @@ def _by_tag(valued: np.ndarray, tags: np.ndarray, sizes: np.ndarray) -> list[Ent
     if present == 1:
         return [valued]
     first, end = int(valued[0]), int(valued[-1]) + 1
+    period = tags[:present]
     if (
         end - first == len(valued)
-        and len(valued) % present == 0
+        and len(valued) >= present
         and np.array_equal(tags[present:], tags[:-present])
-    ):
-        return [slice(first + at, end, present) for at in np.argsort(tags[:present]).tolist()]
+        and len(np.unique(period)) == present
+    ):  # a chunk need not end where a period does: the first tags then have one entry more
+        return [slice(first + at, end, present) for at in np.argsort(period).tolist()]
     order = valued[np.argsort(tags, kind="stable")]  # a radix sort: ids are 16 bits
     groups: list[Entries] = list(np.split(order, np.cumsum(sizes)[:-1]))
     return groups

@@ -25,6 +25,7 @@ from summary.wire.index_format import (
     HAS_VALUE,
     KIND_CODES,
     NAMES,
+    Entries,
     Metadata,
     encode_chunk,
     encode_header,
@@ -64,7 +65,7 @@ class IndexBuilder:
         self.metadata: list[Metadata] = []
         self.records = 0
         self.columns: tuple[list[Any], ...] = tuple([] for _ in NAMES)
-        self.arrays: list[np.ndarray] = []  # entries taken so far, in file order
+        self.arrays: list[Entries] = []  # entries taken so far, in file order
 
     @property
     def pending(self) -> int:
@@ -122,22 +123,26 @@ class IndexBuilder:
             found = operator.itemgetter(*names)(ids)
         return array.array("I", found if len(names) > 1 else (found,))
 
-    def add_entries(self, entries: np.ndarray, end: int, last: tuple[int, int]) -> None:
-        """Whole records after those fed so far, one ENTRY each, made by the writer from what
+    def add_entries(self, entries: Entries, end: int, last: tuple[int, int]) -> None:
+        """Whole records after those fed so far, one entry each, made by the writer from what
         it encoded; `end` is where the last ends in the file, `last` its (offset, CRC)."""
         self._keep_columns()
         self.arrays.append(entries)
-        self.records += len(entries)
+        self.records += len(entries.offset)
         self.end = end
         self.last = last
 
     def _keep_columns(self) -> None:
         """Move the entries collected one by one into `arrays`, which stay in file order."""
         if self.columns[0]:
-            entries = np.empty(len(self.columns[0]), dtype=ENTRY)
-            for name, column in zip(NAMES, self.columns, strict=True):
-                entries[name] = column
-            self.arrays.append(entries)
+            self.arrays.append(
+                Entries(
+                    *(
+                        np.array(column, dtype=ENTRY[name])
+                        for name, column in zip(NAMES, self.columns, strict=True)
+                    )
+                )
+            )
             self.columns = tuple([] for _ in NAMES)
 
     def _event(self, data: Any, start: int, end: int, offset: int, key: bytes | None) -> None:
@@ -216,11 +221,7 @@ class IndexBuilder:
         if not self.records:
             return b""
         self._keep_columns()
-        arrays = self.arrays
-        if len(arrays) == 1:
-            entries = arrays[0]
-        else:  # joined as bytes: NumPy copies a structured array record by record
-            entries = np.concatenate([part.view(np.uint8) for part in arrays]).view(ENTRY)
+        entries = Entries.joined(self.arrays)
         data = encode_chunk(
             self.covered,
             self.end,

@@ -21,7 +21,7 @@ import numpy as np
 from summary.wire.records import FOOTER_SIZE, HEADER_SIZE, masked_crc32c
 
 MAGIC = b"sumindex"
-VERSION = 2
+VERSION = 3
 HEADER = struct.Struct("<8sIII")  # magic, version, first record's masked CRC, header CRC
 CHUNK_MAGIC = b"ICHK"
 CHUNK_HEADER = struct.Struct("<4sIQQIIII")
@@ -47,8 +47,7 @@ KINDS = (
     "tagged_run_metadata",
 )
 KIND_CODES = {name: code for code, name in enumerate(KINDS)}
-# the columns of one chunk's entries, in their order on disk (step stored as deltas), each
-# byte-shuffled: its values' first bytes, then their second bytes, …
+# the columns of one chunk's entries as readers get them, in their order on disk
 COLUMNS = (
     ("length", "<u4"),
     ("tag", "<u4"),
@@ -57,9 +56,49 @@ COLUMNS = (
     ("wall_time", "<f8"),
     ("value", "<f8"),
 )
+# how each column is stored, and in how many bytes per value it may be: its values narrowed to
+# the fewest bytes that hold every one of a chunk's, ints as they are ("unsigned"), as differences
+# to the entry before ("delta": steps, and wall times as the integers their float64 bits spell),
+# floats as float32 when each is one
+_STORED = {
+    "length": ("unsigned", (1, 2, 4)),
+    "tag": ("unsigned", (1, 2, 4)),
+    "kind": ("unsigned", (1,)),
+    "step": ("delta", (1, 2, 4, 8)),
+    "wall_time": ("delta", (1, 2, 4, 8)),
+    "value": ("float", (4, 8)),
+}
+_NARROW = {"unsigned": "<u{}", "delta": "<i{}", "float": "<f{}"}
+_WIDTH = struct.Struct("<B")
+_FIRST = struct.Struct("<q")
 # an entry as writers build it and tools see it: with its record's offset in the event file
 ENTRY = np.dtype([("offset", "<u8"), *COLUMNS])
 NAMES = ("offset", *(name for name, _ in COLUMNS))
+
+
+class Entries(NamedTuple):
+    """Index entries as writers build them: ENTRY's fields, each its own array of one length
+    (steps absolute, `kind` without SAME_RECORD, offsets where each entry's record starts)."""
+
+    offset: np.ndarray
+    length: np.ndarray
+    tag: np.ndarray
+    kind: np.ndarray
+    step: np.ndarray
+    wall_time: np.ndarray
+    value: np.ndarray
+
+    @classmethod
+    def of(cls, records: np.ndarray) -> Entries:
+        """The columns of an array of ENTRY records."""
+        return cls(*(np.ascontiguousarray(records[name]) for name in NAMES))
+
+    @classmethod
+    def joined(cls, parts: list[Entries]) -> Entries:
+        """`parts` one after the other."""
+        if len(parts) == 1:
+            return parts[0]
+        return cls(*(np.concatenate(columns) for columns in zip(*parts, strict=True)))
 
 
 class IndexFormatError(ValueError):
@@ -157,13 +196,13 @@ def encode_chunk(
     records: int,
     tags: list[str],
     metadata: list[Metadata],
-    entries: np.ndarray,
+    entries: Entries,
 ) -> bytes:
     """A chunk for records from file offset `start` up to `covered`; `last` = (offset, CRC) of
     the last record. ValueError when the entries' offsets do not chain record to record from
     `start` to `covered` (a writer's bug: an index never states what is not so)."""
-    kinds = entries["kind"]
-    same = _same_record(entries["offset"], entries["length"], start, covered, last[0], records)
+    kinds = entries.kind
+    same = _same_record(entries.offset, entries.length, start, covered, last[0], records)
     if np.any(kinds & SAME_RECORD) or np.any((kinds & KIND_MASK) >= len(KINDS)):
         raise ValueError("index entries: unknown kind codes")
     parts = [_COUNT.pack(len(tags))]
@@ -175,26 +214,90 @@ def encode_chunk(
         size = NO_METADATA if meta.metadata is None else len(meta.metadata)
         parts.append(_META.pack(meta.tag, meta.kind, meta.offset, size))
         parts.append(meta.metadata or b"")
-    columns = {
-        "length": entries["length"],
-        "tag": entries["tag"],
-        "kind": kinds | np.where(same, SAME_RECORD, 0).astype(np.uint8),
-        "step": np.diff(entries["step"].astype(np.int64), prepend=np.int64(0)),
-        "wall_time": entries["wall_time"],
-        "value": entries["value"],
-    }
-    parts += (shuffle(columns[name], kind) for name, kind in COLUMNS)
+    columns = entries._asdict()
+    columns["kind"] = kinds | (same.view(np.uint8) * np.uint8(SAME_RECORD))
+    parts += encode_columns(columns)
     compressor = zlib.compressobj(1)  # fed part by part: the body is never joined
     payload = b"".join([*map(compressor.compress, parts), compressor.flush()])
-    head = CHUNK_MAGIC, len(payload), covered, last[0], last[1], len(entries), records
+    head = CHUNK_MAGIC, len(payload), covered, last[0], last[1], len(kinds), records
     packed = CHUNK_HEADER.pack(*head, 0)[:-4]
     return packed + _COUNT.pack(masked_crc32c(packed + payload)) + payload
+
+
+def encode_columns(columns: dict[str, np.ndarray]) -> list[bytes]:
+    """The body's column section for entries given as COLUMNS (steps absolute): per column its
+    width, the first value of a delta column, and its values narrowed and byte-shuffled."""
+    parts = []
+    for name, wide in COLUMNS:
+        codec, widths = _STORED[name]
+        values = columns[name]
+        if codec == "delta":
+            whole = np.ascontiguousarray(values, dtype=wide).view(np.int64)
+            first = int(whole[0]) if len(whole) else 0
+            values = np.diff(whole, prepend=np.int64(first))  # wraps, as the reader's sum does
+        width = _narrowest(codec, widths, values)
+        parts.append(_WIDTH.pack(width))
+        if codec == "delta":
+            parts.append(_FIRST.pack(first))
+        parts.append(shuffle(values, _NARROW[codec].format(width)))
+    return parts
+
+
+def decode_columns(data: bytes, pos: int, columns: list[np.ndarray]) -> int:
+    """Fill `columns` (COLUMNS' dtypes, one length: the entries) from the column section at
+    data[pos:]; the position after it. IndexFormatError if the section does not fit `data`."""
+    count = len(columns[0])
+    for (name, _), out in zip(COLUMNS, columns, strict=True):
+        codec, widths = _STORED[name]
+        first = 0
+        try:
+            (width,), pos = _WIDTH.unpack_from(data, pos), pos + _WIDTH.size
+            if codec == "delta":
+                (first,), pos = _FIRST.unpack_from(data, pos), pos + _FIRST.size
+        except struct.error:
+            raise IndexFormatError("index chunk's columns are cut short") from None
+        if width not in widths:
+            raise IndexFormatError(f"index column {name!r} stored {width} bytes wide")
+        if pos + count * width > len(data):
+            raise IndexFormatError("index chunk's columns are cut short")
+        narrow = out if width == out.dtype.itemsize and codec != "delta" else None
+        if narrow is None:
+            narrow = np.empty(count, _NARROW[codec].format(width))
+        unshuffle(data, pos, narrow)
+        pos += count * width
+        if codec == "delta":
+            whole = out.view(np.int64)
+            np.cumsum(narrow, dtype=np.int64, out=whole)
+            whole += np.int64(first)  # both wrap: the writer's differences were taken so
+        elif narrow is not out:
+            out[:] = narrow
+    return pos
+
+
+def _narrowest(codec: str, widths: tuple[int, ...], values: np.ndarray) -> int:
+    """The fewest bytes (of `widths`) that hold each of `values` exactly; ValueError if none
+    does (a writer's bug, such as a negative length)."""
+    if codec == "float":
+        if values.dtype == np.float32:
+            return 4
+        values = np.ascontiguousarray(values, dtype=np.float64)
+        with np.errstate(over="ignore"):  # too large for float32: not one, stored as float64
+            again = values.astype(np.float32).astype(np.float64)  # bit for bit, NaNs too
+        return 4 if np.array_equal(again.view(np.int64), values.view(np.int64)) else 8
+    if not len(values):
+        return widths[0]
+    low, high = int(values.min()), int(values.max())
+    for width in widths:
+        info = np.iinfo(_NARROW[codec].format(width))
+        if info.min <= low and high <= info.max:
+            return width
+    raise ValueError(f"index entries: values {low}..{high} do not fit their column")
 
 
 def shuffle(column: np.ndarray, kind: str) -> bytes:
     """A column as stored: its values as `kind`, their first bytes, then their second bytes …"""
     values = np.ascontiguousarray(column, dtype=kind)
-    return values.view(np.uint8).reshape(len(values), -1).T.tobytes()
+    return values.view(np.uint8).reshape(len(values), values.itemsize).T.tobytes()
 
 
 def unshuffle(data: bytes, pos: int, out: np.ndarray) -> None:
@@ -211,10 +314,10 @@ def _same_record(
 ) -> np.ndarray:
     """Which entries are further values of the previous entry's record; ValueError unless the
     records chain from `start` to `covered`, `records` of them, the last at `last`."""
-    offsets = offsets.astype(np.int64)
-    lengths = lengths.astype(np.int64)
+    offsets = offsets.astype(np.int64, copy=False)
+    lengths = lengths.astype(np.int64, copy=False)
     same = np.zeros(len(offsets), dtype=bool)
-    same[1:] = offsets[1:] == offsets[:-1]
+    np.equal(offsets[1:], offsets[:-1], out=same[1:])
     firsts = ~same
     ends = offsets[firsts] + lengths[firsts] + FRAMING
     if (
@@ -310,6 +413,18 @@ def _decode_into(
     count = head.entries
     try:
         data = zlib.decompress(head.payload)
+    except zlib.error as error:
+        raise IndexFormatError(f"index chunk does not decode: {error}") from None
+    tags, metadata, pos = decode_sections(data)
+    if decode_columns(data, pos, [column[at : at + count] for column in columns]) != len(data):
+        raise IndexFormatError("index chunk's entries are not the size its header says")
+    _check_chunk(head, columns[0][at : at + count], columns[2][at : at + count], metadata)
+    return tags, metadata
+
+
+def decode_sections(data: bytes) -> tuple[list[str], list[Metadata], int]:
+    """A decompressed body's new tags and metadata, and where its columns start."""
+    try:
         pos, tags = 4, []
         for _ in range(_COUNT.unpack_from(data)[0]):
             size = _COUNT.unpack_from(data, pos)[0]
@@ -323,17 +438,9 @@ def _decode_into(
             blob = None if size == NO_METADATA else data[pos : pos + size]
             pos += 0 if blob is None else size
             metadata.append(Metadata(tag, kind, offset, blob))
-    except (zlib.error, struct.error, UnicodeDecodeError) as error:
+    except (struct.error, UnicodeDecodeError) as error:
         raise IndexFormatError(f"index chunk does not decode: {error}") from None
-    if len(data) - pos != count * sum(np.dtype(kind).itemsize for _, kind in COLUMNS):
-        raise IndexFormatError("index chunk's entries are not the size its header says")
-    for (_, kind), column in zip(COLUMNS, columns, strict=True):
-        unshuffle(data, pos, column[at : at + count])
-        pos += np.dtype(kind).itemsize * count
-    steps = columns[3][at : at + count]
-    np.cumsum(steps, out=steps)
-    _check_chunk(head, columns[0][at : at + count], columns[2][at : at + count], metadata)
-    return tags, metadata
+    return tags, metadata, pos
 
 
 def check_tags(body: Body, known: int) -> int:

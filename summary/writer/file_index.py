@@ -18,11 +18,11 @@ import numpy as np
 
 from summary.wire import records
 from summary.wire.index_builder import IndexBuilder, UnindexableRecord
-from summary.wire.index_format import ENTRY, HAS_VALUE, KIND_CODES, index_name
+from summary.wire.index_format import HAS_VALUE, KIND_CODES, Entries, index_name
 from summary.writer.described import Batch
 
 ENABLED = True  # for benchmarks only (bench/index_bench.py): False writes event files unindexed
-CHUNK_RECORDS = 16384
+CHUNK_RECORDS = 65536
 CHUNK_SECONDS = 1.0
 _FRAMING = records.HEADER_SIZE + records.FOOTER_SIZE
 _SCALAR = KIND_CODES["tensor"] | HAS_VALUE  # a plain scalar: a rank-0 float32 tensor value
@@ -111,19 +111,23 @@ class FileIndex:
         rows = described if first == 0 and end == len(described) else described[first:end]
         count = end - first
         lengths = batch.lengths[first:end]
-        ends = np.cumsum(lengths + _FRAMING) + self._offset
-        entries = np.empty(count, dtype=ENTRY)
-        entries["offset"] = ends - (lengths + _FRAMING)
-        entries["length"] = lengths
-        entries["tag"] = builder.ids_of(map(_TAG, rows))
-        entries["kind"] = _SCALAR
-        entries["step"] = np.fromiter(map(_STEP, rows), np.int64, count)
-        entries["wall_time"] = np.fromiter(map(_WALL_TIME, rows), np.float64, count)
+        sizes = lengths + _FRAMING
+        ends = np.cumsum(sizes)
+        ends += self._offset
         with np.errstate(over="ignore"):  # saturates to ±inf, as the encoder's float32 does
-            entries["value"] = np.fromiter(map(_VALUE, rows), np.float32, count)
+            values = np.fromiter(map(_VALUE, rows), np.float32, count)
+        entries = Entries(
+            offset=ends - sizes,
+            length=lengths,
+            tag=np.frombuffer(builder.ids_of(map(_TAG, rows)), np.uint32),
+            kind=np.full(count, _SCALAR, np.uint8),
+            step=np.fromiter(map(_STEP, rows), np.int64, count),
+            wall_time=np.fromiter(map(_WALL_TIME, rows), np.float64, count),
+            value=values,
+        )
         self._offset = int(ends[-1])
         last_crc = int.from_bytes(batch.footers[end - 1], "little")
-        builder.add_entries(entries, self._offset, (int(entries["offset"][-1]), last_crc))
+        builder.add_entries(entries, self._offset, (int(entries.offset[-1]), last_crc))
 
     def _append(self, chunk: bytes) -> None:
         builder = self._builder

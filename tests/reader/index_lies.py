@@ -19,17 +19,11 @@ def rewrite(data: bytes, edit: Edit) -> bytes:
     out = [data[: index_format.HEADER.size]]
     for number, (_, head) in enumerate(index_format.iter_heads(data)):
         body = zlib.decompress(head.payload)
-        count = head.entries
-        widths = [np.dtype(kind).itemsize for _, kind in index_format.COLUMNS]
-        pos = prefix = len(body) - count * sum(widths)
-        columns = {}
-        for (name, kind), width in zip(index_format.COLUMNS, widths, strict=True):
-            columns[name] = np.empty(count, dtype=kind)
-            index_format.unshuffle(body, pos, columns[name])
-            pos += width * count
+        prefix = index_format.decode_sections(body)[2]
+        columns = {name: np.empty(head.entries, dtype=kind) for name, kind in index_format.COLUMNS}
+        index_format.decode_columns(body, prefix, list(columns.values()))
         edit(number, columns)
-        parts = [body[:prefix]]
-        parts += (index_format.shuffle(columns[name], kind) for name, kind in index_format.COLUMNS)
+        parts = [body[:prefix], *index_format.encode_columns(columns)]
         payload = zlib.compress(b"".join(parts), 1)
         fields = (head.covered, head.last_offset, head.last_crc, head.entries, head.records)
         packed = index_format.CHUNK_HEADER.pack(index_format.CHUNK_MAGIC, len(payload), *fields, 0)[

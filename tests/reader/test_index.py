@@ -179,15 +179,15 @@ def test_encode_chunk_refuses_entries_that_do_not_chain():
     entries = np.zeros(3, dtype=index_format.ENTRY)
     entries["offset"] = [0, 30, 60]
     entries["length"] = 14
-    good = index_format.encode_chunk(0, 90, (60, 0), 3, ["a"], [], entries)
+    good = index_format.encode_chunk(0, 90, (60, 0), 3, ["a"], [], index_format.Entries.of(entries))
     assert index_format.decode_header(index_format.encode_header(7) + good) == 7
     for field, at, value in [("offset", 1, 31), ("length", 2, 15), ("offset", 0, 1)]:
         lying = entries.copy()
         lying[field][at] = value
         with pytest.raises(ValueError, match="chain"):
-            index_format.encode_chunk(0, 90, (60, 0), 3, ["a"], [], lying)
+            index_format.encode_chunk(0, 90, (60, 0), 3, ["a"], [], index_format.Entries.of(lying))
     with pytest.raises(ValueError, match="chain"):
-        index_format.encode_chunk(0, 90, (60, 0), 2, ["a"], [], entries)
+        index_format.encode_chunk(0, 90, (60, 0), 2, ["a"], [], index_format.Entries.of(entries))
 
 
 def test_a_merged_summary_shares_its_record_and_round_trips():
@@ -198,7 +198,7 @@ def test_a_merged_summary_shares_its_record_and_round_trips():
     entries["kind"] = [0, 1 | index_format.HAS_VALUE, 1 | index_format.HAS_VALUE, 3]
     entries["step"] = [0, 5, 5, 5]
     data = index_format.encode_header(1) + index_format.encode_chunk(
-        0, 86, (40, 9), 2, ["a", "b"], [], entries
+        0, 86, (40, 9), 2, ["a", "b"], [], index_format.Entries.of(entries)
     )
     ((_, chunk),) = index_format.iter_chunks(data)
     assert chunk.entries.tobytes() == entries.tobytes()

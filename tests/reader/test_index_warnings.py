@@ -11,7 +11,8 @@ import pytest
 import summary
 from summary.reader import IndexWarning, load
 from summary.reader.indexed import index_path
-from summary.wire import encode, records
+from summary.wire import encode, index_format, records
+from tests.reader import index_lies
 
 
 def _run(logdir, steps=40):
@@ -98,3 +99,41 @@ def test_an_empty_event_file_is_not_warned_about(tmp_path):
     (tmp_path / "run" / "events.out.tfevents.1.host").write_bytes(b"")
     data, none = _loaded(tmp_path)
     assert none == [] and list(data) == ["run"]
+
+
+def _chunked_run(logdir, chunks=3, steps=10):
+    """A run whose index has `chunks` chunks (one per flush)."""
+    with summary.create_file_writer(str(logdir)) as writer:
+        for step in range(chunks * steps):
+            summary.scalar("loss", 1.0 / (step + 1), step=step)
+            if step % steps == steps - 1:
+                writer.flush()
+    (name,) = [f for f in os.listdir(logdir) if "tfevents" in f]
+    path = os.path.join(logdir, name)
+    heads = [head for _, head in index_format.iter_heads(open(index_path(path), "rb").read())]
+    assert len(heads) == chunks
+    return path, heads
+
+
+@pytest.mark.parametrize("damage", ["checksum", "lie"])
+def test_a_damaged_later_chunk_is_named_and_the_rest_scanned(tmp_path, damage):
+    path, heads = _chunked_run(tmp_path / "run")
+    data = open(index_path(path), "rb").read()
+    if damage == "checksum":
+        ends = [end for end, _ in index_format.iter_heads(data)]
+        broken = bytearray(data)
+        broken[ends[1] - 1] ^= 0x01  # the second chunk's last payload byte
+        data = bytes(broken)
+    else:
+
+        def lie(number, columns):
+            if number == 1:
+                columns["length"][2] += 1
+
+        data = index_lies.rewrite(data, lie)
+    open(index_path(path), "wb").write(data)
+    expected, _ = _loaded(tmp_path, index="ignore")
+    loaded, (warning,) = _loaded(tmp_path)
+    assert _steps(loaded) == _steps(expected) == {"run": list(range(30))}
+    assert f"index damaged after byte {heads[0].covered}" in str(warning.message)
+    assert path in str(warning.message)
