@@ -299,3 +299,21 @@ def test_an_index_of_version_1_warns_once_and_the_cli_replaces_it(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _same(load(logdir, index="ignore"), load(logdir))
+
+
+@pytest.mark.parametrize("extra", [0, 1, 2])
+def test_tags_in_a_fixed_order_load_alike_when_the_index_ends_mid_step(tmp_path, extra):
+    """Tags logged in one order at every step are taken from the index by strided slices, also
+    when the entries read at once end part way through a step."""
+    logdir = tmp_path / "run"
+    tags = ("a", "b", "c")
+    with summary.create_file_writer(str(logdir)):
+        for step in range(101):
+            for tag in tags[: 3 if step < 100 else extra]:
+                summary.scalar(tag, step * 0.5 + len(tag), step=step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IndexWarning)
+        indexed = load(str(tmp_path))
+    _same(load(str(tmp_path), index="ignore"), indexed)
+    counts = [len(indexed["run"][tag].steps) for tag in tags]
+    assert counts == [100 + (extra > at) for at in range(3)]
