@@ -193,7 +193,7 @@ class RunReader:
         self._value(
             event.step, event.wall_time, event.summary.value[0], _unpack_float(data, end - 4)[0]
         )
-        self.fast[key] = self._collector(tag)
+        self.fast[key] = self.collector_of(tag)
 
     def _general(self, data: bytes, start: int, end: int, path: str, offset: int) -> None:
         """A large event: hand-scan its tags first when a filter may not want it."""
@@ -209,9 +209,9 @@ class RunReader:
             return
         wanted = []
         for head in heads:
-            self._remember_metadata(head.tag, head.kind, head.metadata)
+            self.remember_metadata(head.tag, head.kind, head.metadata)
             if self._kind_read(head.tag, head.kind) in _SHOWN_KINDS:
-                collector = self._collector(head.tag)
+                collector = self.collector_of(head.tag)
                 if collector is not None:
                     wanted.append(collector)
         if wanted and self.values and self._all_sampled(heads):
@@ -228,11 +228,11 @@ class RunReader:
             for value in event.summary.value:
                 self._value(event.step, event.wall_time, value)
         elif what == "graph_def":
-            self._remember_metadata(RUN_GRAPH_TAG, "graph_def", None)
+            self.remember_metadata(RUN_GRAPH_TAG, "graph_def", None)
             self._add(RUN_GRAPH_TAG, event, event.graph_def)
         elif what == "tagged_run_metadata":
             tagged = event.tagged_run_metadata
-            self._remember_metadata(tagged.tag, "tagged_run_metadata", None)
+            self.remember_metadata(tagged.tag, "tagged_run_metadata", None)
             self._add(tagged.tag, event, tagged.run_metadata)
 
     def _value(
@@ -245,11 +245,11 @@ class RunReader:
         """Add one value; `number` is the float of a one-float event, kept as it is."""
         tag = value.tag or value.node_name
         kind = value.WhichOneof("value")
-        self._remember_metadata(tag, kind, value.metadata if value.HasField("metadata") else None)
+        self.remember_metadata(tag, kind, value.metadata if value.HasField("metadata") else None)
         kind = self._kind_read(tag, kind)
         if kind not in _SHOWN_KINDS:
             return  # nothing TensorBoard would show (e.g. obsolete_old_style_histogram)
-        collector = self._collector(tag)
+        collector = self.collector_of(tag)
         if collector is None:
             return
         if not self.values:
@@ -286,7 +286,7 @@ class RunReader:
         return kind
 
     def _add(self, tag: str, event: event_pb2.Event, blob: bytes) -> None:
-        collector = self._collector(tag)
+        collector = self.collector_of(tag)
         if collector is not None:
             self.add(collector, event.step, event.wall_time, bytes(blob) if self.values else None)
 
@@ -299,7 +299,7 @@ class RunReader:
             )
             return None
 
-    def _remember_metadata(self, tag: str, kind: str | None, metadata: Any) -> None:
+    def remember_metadata(self, tag: str, kind: str | None, metadata: Any) -> None:
         """Keep the first metadata of `tag` (legacy values and graphs get TensorBoard's)."""
         if tag in self.metadata:
             return
@@ -307,7 +307,7 @@ class RunReader:
         if metadata is not None:
             self.metadata[tag] = metadata
 
-    def _collector(self, tag: str) -> Collector | None:
+    def collector_of(self, tag: str) -> Collector | None:
         """The collector of `tag`, or None when the filters do not want it."""
         collector = self.collectors.get(tag, _MISSING)
         if collector is _MISSING:
@@ -394,7 +394,7 @@ class RunReader:
             nth = seen[head.tag] = seen.get(head.tag, -1) + 1  # among the event's values
             if self._kind_read(head.tag, head.kind) not in _SHOWN_KINDS:
                 continue
-            collector = self._collector(head.tag)
+            collector = self.collector_of(head.tag)
             if collector is not None:
                 self.add(collector, step, wall_time, Deferred(path, offset, head.tag, nth))
 
@@ -622,10 +622,10 @@ class _IndexPass:
         ]
         payloads = fetch_records(self.path, spans) if spans else {}
         for meta, name in self.metadata:
-            reader._remember_metadata(name, kind_name(meta.kind), meta.metadata)
+            reader.remember_metadata(name, kind_name(meta.kind), meta.metadata)
         for tag_id in sorted(self.taken):
             taken = self.taken[tag_id]
-            collector = reader._collector(taken.name) if taken.plan.mode != _SKIP_TAG else None
+            collector = reader.collector_of(taken.name) if taken.plan.mode != _SKIP_TAG else None
             if collector is None:
                 continue
             if taken.plan.mode == _COLUMNS:
