@@ -23,7 +23,14 @@ from summary.reader.sampled import Deferred, read_payloads
 from summary.reader.sampling import sample_positions
 from summary.reader.wanted import Wanted
 from summary.wire import decode
-from summary.wire.index_format import HAS_VALUE, KIND_CODES, KIND_MASK, Body, Metadata
+from summary.wire.index_format import (
+    HAS_VALUE,
+    KIND_CODES,
+    KIND_MASK,
+    Body,
+    IndexFormatError,
+    Metadata,
+)
 from summary.wire.one_float import one_float_tag
 from summary.wire.records import HEADER_SIZE as HEADER
 
@@ -419,15 +426,22 @@ class RunReader:
             if isinstance(payload, Exception):
                 raise payload
             event = _parse(payload, ref.path, ref.offset)
+            if event.WhichOneof("what") == "graph_def":
+                return bytes(event.graph_def)
+            values = [v for v in event.summary.value if (v.tag or v.node_name) == ref.tag]
+            kind = None
+            if ref.nth < len(values):
+                value = values[ref.nth]
+                kind = self._kind_read(ref.tag, value.WhichOneof("value"))
+            if kind is None:  # only an index (lying, its checksums intact) can say otherwise
+                raise CorruptRecordError(
+                    ref.path,
+                    ref.offset,
+                    f"holds no value {ref.nth} of {ref.tag!r}, as its index said",
+                )
         except CorruptRecordError as error:
             report_corruption(error, self.on_corruption, 0, self.warnings.append)
             return None
-        if event.WhichOneof("what") == "graph_def":
-            return bytes(event.graph_def)
-        values = [v for v in event.summary.value if (v.tag or v.node_name) == ref.tag]
-        value = values[ref.nth]
-        kind = self._kind_read(ref.tag, value.WhichOneof("value"))
-        assert kind is not None  # a value is deferred only if its kind is one of _SHOWN_KINDS
         return self._raw(ref.tag, kind, value)
 
 
@@ -513,7 +527,10 @@ class _IndexPass:
             name = RUN_GRAPH_TAG if meta.kind == _GRAPH else self.names[meta.tag]
             self.metadata.append((meta, name))
             if name not in self.known:
-                found = _metadata_read(name, kind_name(meta.kind), meta.metadata)
+                try:
+                    found = _metadata_read(name, kind_name(meta.kind), meta.metadata)
+                except DecodeError:  # a lying index (its checksums hold): not used
+                    raise IndexFormatError(f"metadata of tag {name!r} does not parse") from None
                 if found is not None:
                     self.known[name] = found
             if name not in self.reader.metadata:

@@ -1,8 +1,9 @@
 """Hostile indexes and changed event files, at random (hypothesis): `load` through the index never
 crashes, hangs or differs from a scan wherever a change is one the checks can see — any edit of
 the index; lies with valid checksums about where records are (lengths, SAME_RECORD flags), which
-entries hold a number (HAS_VALUE), unknown kinds and tags; and truncating, appending to, or
-editing the first or last records of the event file."""
+entries hold a number (HAS_VALUE), unknown kinds and tags, metadata that does not parse; and
+truncating, appending to, or editing the first or last records of the event file. Lies about
+which existing tag a record holds cannot be seen, but never crash."""
 
 from __future__ import annotations
 
@@ -181,3 +182,34 @@ def test_an_index_that_cannot_be_read_is_named_and_the_file_scanned(tmp_path, wh
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert load(tmp_path, index="ignore")["."]["x"].steps.tolist() == list(range(10))
+
+
+def test_metadata_that_does_not_parse_is_named_and_the_file_scanned(tmp_path):
+    directory, path, pristine = _pristine_index(tmp_path)
+
+    def garble(number, body, entries):
+        for meta in index_format.decode_sections(body)[1]:
+            if meta.metadata:  # the same length, but no protobuf message (wire type 7)
+                body = body.replace(meta.metadata, b"\xff" * len(meta.metadata), 1)
+        return body
+
+    open(index_path(path), "wb").write(index_lies.rewrite_bodies(pristine, garble))
+    with pytest.warns(IndexWarning, match="metadata of tag .* does not parse"):
+        load(directory)
+    _compare(directory, {"images": 2})
+
+
+def test_an_index_placing_a_tag_in_a_record_without_it_never_crashes(tmp_path):
+    """Tag ids that exist, on the wrong records: the reader cannot see that without reading every
+    record, but a record it does read that lacks the value is reported, not a crash."""
+    directory, path, pristine = _pristine_index(tmp_path)
+
+    def swap(number, columns):
+        columns["tag"][:] = columns["tag"][::-1].copy()
+
+    open(index_path(path), "wb").write(index_lies.rewrite(pristine, swap))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for samples in (None, {"images": 2, "scalars": 5}):
+            for plugins in (None, "scalars", "images"):
+                load(directory, plugins=plugins, samples_per_plugin=samples)
