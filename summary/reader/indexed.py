@@ -81,6 +81,11 @@ def has_index(path: str) -> bool:
     return True
 
 
+def damaged_after(covered: int) -> str:
+    """Why a file was partly scanned: its index stops being usable after byte `covered`."""
+    return f"index damaged after byte {covered} (the rest scanned)"
+
+
 def check_mode(index: str) -> None:
     if index not in MODES:
         raise ValueError(f"load: index must be one of {MODES}, not {index!r}")

@@ -131,7 +131,7 @@ def _read_file(
             if on_read is not None:
                 on_read(covered)  # progress: the part of the file the index stood for
             if covered < trusted.covered:  # a later chunk does not decode or lies
-                problem = problem or f"index damaged after byte {covered} (the rest scanned)"
+                problem = problem or indexed.damaged_after(covered)
     if trusted is None or covered < trusted.size:
         reader.read_file(path, on_read, covered)
     return problem
@@ -162,7 +162,7 @@ def _trusted(found: EventFile, index: str) -> tuple[indexed.TrustedIndex | None,
     if trusted.unproven:
         return trusted, "index describes more than the file holds (truncated or changed)"
     if trusted.damaged:
-        return trusted, f"index damaged after byte {trusted.covered} (the rest scanned)"
+        return trusted, indexed.damaged_after(trusted.covered)
     return trusted, None
 
 
